@@ -1,0 +1,145 @@
+// xylem::Model: loads through formats/, predicts through the reference predictor.
+#include <algorithm>
+#include <fstream>
+#include <thread>
+
+#include <iostream>
+
+#include "engine/api/model_impl.h"
+#include "formats/model_loader.h"
+#include "formats/xylem_json.h"
+#include "xylem/xylem.h"
+
+namespace xylem {
+
+#ifndef XYLEM_VERSION
+#define XYLEM_VERSION "0.0.0"
+#endif
+
+const char* version() { return XYLEM_VERSION; }
+
+namespace {
+
+formats::ModelFormat to_internal(ModelFormat f) {
+  switch (f) {
+    case ModelFormat::Auto: return formats::ModelFormat::Auto;
+    case ModelFormat::Xylem: return formats::ModelFormat::Xylem;
+    case ModelFormat::XGBoost: return formats::ModelFormat::XGBoost;
+  }
+  return formats::ModelFormat::Auto;
+}
+
+// Runs fn(begin, end) over [0, n) split into `threads` contiguous ranges.
+template <typename Fn>
+void parallel_rows(size_t n, int threads, Fn&& fn) {
+  size_t workers = std::clamp<size_t>(threads < 1 ? 1 : threads, 1, std::max<size_t>(n, 1));
+  if (workers == 1) {
+    fn(size_t{0}, n);
+    return;
+  }
+  std::vector<std::thread> pool;
+  size_t chunk = (n + workers - 1) / workers;
+  for (size_t w = 0; w < workers; ++w) {
+    size_t begin = w * chunk, end = std::min(n, begin + chunk);
+    if (begin >= end) break;
+    pool.emplace_back([&fn, begin, end] { fn(begin, end); });
+  }
+  for (std::thread& t : pool) t.join();
+}
+
+template <typename Row>
+void predict_rows(const Model::Impl& impl, const Row* rows, size_t n_rows, double* out, const PredictOptions& options) {
+  const ir::Model& m = impl.ir();
+  const size_t n_features = m.num_features;
+  const size_t width = options.margin ? m.num_outputs : ir::prediction_width(m);
+  parallel_rows(n_rows, options.threads, [&](size_t begin, size_t end) {
+    std::vector<double> row(n_features);
+    std::vector<double> result(std::max<size_t>(m.num_outputs, 1));
+    for (size_t r = begin; r < end; ++r) {
+      std::copy_n(rows + r * n_features, n_features, row.begin());
+      impl.predictor.predict_row(row.data(), result.data(), options.margin);
+      std::copy_n(result.begin(), width, out + r * width);
+    }
+  });
+}
+
+}  // namespace
+
+std::string read_file(const std::string& path) {
+  if (path == "-") {
+    std::string data((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
+    return data;
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error(path + ": cannot open file");
+  std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad()) throw Error(path + ": read error");
+  return data;
+}
+
+Model Model::load(const std::string& path, const LoadOptions& options) {
+  std::string bytes = read_file(path);
+  return load_from_memory(bytes, path == "-" ? "<stdin>" : path, options);
+}
+
+Model Model::load_from_memory(std::string_view bytes, const std::string& name, const LoadOptions& options) {
+  ir::Model ir = formats::load_model_ir(bytes, name, to_internal(options.format));
+  return Model(std::make_shared<const Impl>(std::move(ir)));
+}
+
+std::string Model::to_xylem_json() const { return formats::write_xylem_json(impl_->ir()); }
+
+void Model::save(const std::string& path) const {
+  std::string text = to_xylem_json();
+  if (path == "-") {
+    std::cout << text;
+    std::cout.flush();
+    if (!std::cout) throw Error("<stdout>: write error");
+    return;
+  }
+  std::ofstream out(path, std::ios::binary);
+  if (!out) throw Error(path + ": cannot open file for writing");
+  out << text;
+  out.close();
+  if (!out) throw Error(path + ": write error");
+}
+
+int Model::num_features() const { return impl_->ir().num_features; }
+
+int Model::output_width(bool margin) const {
+  return margin ? impl_->ir().num_outputs : ir::prediction_width(impl_->ir());
+}
+
+const std::vector<std::string>& Model::feature_names() const { return impl_->ir().feature_names; }
+
+std::string Model::task() const { return ir::to_string(impl_->ir().task); }
+
+std::vector<size_t> Model::match_columns(const std::vector<std::string>& header) const {
+  const ir::Model& m = impl_->ir();
+  std::vector<size_t> columns(m.num_features);
+  if (m.feature_names.empty()) {
+    if (header.size() < static_cast<size_t>(m.num_features))
+      throw Error("input has " + std::to_string(header.size()) + " columns, the model needs " +
+                  std::to_string(m.num_features) + " features (matched by position)");
+    for (size_t f = 0; f < columns.size(); ++f) columns[f] = f;
+    return columns;
+  }
+  for (size_t f = 0; f < columns.size(); ++f) {
+    auto it = std::find(header.begin(), header.end(), m.feature_names[f]);
+    if (it == header.end()) throw Error("input has no column named \"" + m.feature_names[f] + "\" (model feature " + std::to_string(f) + ")");
+    if (std::find(it + 1, header.end(), m.feature_names[f]) != header.end())
+      throw Error("input has two columns named \"" + m.feature_names[f] + "\"");
+    columns[f] = static_cast<size_t>(it - header.begin());
+  }
+  return columns;
+}
+
+void Model::predict(const float* rows, size_t n_rows, double* out, const PredictOptions& options) const {
+  predict_rows(*impl_, rows, n_rows, out, options);
+}
+
+void Model::predict(const double* rows, size_t n_rows, double* out, const PredictOptions& options) const {
+  predict_rows(*impl_, rows, n_rows, out, options);
+}
+
+}  // namespace xylem

@@ -1,0 +1,64 @@
+// Model::summary(): what `xylem inspect` shows, computed from the IR.
+#include <algorithm>
+
+#include "engine/api/model_impl.h"
+
+namespace xylem {
+
+ModelSummary Model::summary() const {
+  const ir::Model& m = impl_->ir();
+  ModelSummary s;
+  s.source_library = m.source.library;
+  s.source_version = m.source.version;
+  s.source_format = m.source.format;
+  s.objective = m.source.objective;
+  s.booster = m.source.booster;
+  s.best_iteration = m.source.best_iteration;
+  s.task = ir::to_string(m.task);
+  s.num_features = m.num_features;
+  s.feature_names = m.feature_names;
+  for (ir::FeatureType t : m.feature_types)
+    s.feature_types.push_back(t == ir::FeatureType::Categorical ? "categorical" : "numeric");
+  s.num_outputs = m.num_outputs;
+  s.output_width = ir::prediction_width(m);
+  if (m.output.transform == ir::Transform::ArgMaxClass) {
+    s.output_names = {"class"};
+  } else if (s.output_width == 1) {
+    s.output_names = {"prediction"};
+  } else {
+    const char* prefix = m.task == ir::Task::MulticlassClassification ? "class_" : "output_";
+    for (int k = 0; k < s.output_width; ++k) s.output_names.push_back(prefix + std::to_string(k));
+  }
+  s.transform = ir::to_string(m.output.transform);
+  s.output_precision = ir::to_string(m.output.transform_precision);
+  s.base_scores = m.output.base_scores;
+  s.has_linear = m.has_linear;
+
+  s.num_trees = m.ensemble.trees.size();
+  double depth_sum = 0;
+  for (const ir::Tree& tree : m.ensemble.trees) {
+    s.num_nodes += tree.num_nodes();
+    s.num_categorical_splits += tree.categorical_nodes.size();
+    // Depth of every node, parents before children (validated trees are proper trees).
+    std::vector<int> depth(tree.num_nodes(), 0);
+    std::vector<int32_t> stack{0};
+    while (!stack.empty()) {
+      int32_t i = stack.back();
+      stack.pop_back();
+      if (tree.is_leaf(i)) {
+        ++s.num_leaves;
+        depth_sum += depth[i];
+        s.max_depth = std::max(s.max_depth, depth[i]);
+        continue;
+      }
+      for (int32_t child : {tree.left_children[i], tree.right_children[i]}) {
+        depth[child] = depth[i] + 1;
+        stack.push_back(child);
+      }
+    }
+  }
+  s.mean_leaf_depth = s.num_leaves ? depth_sum / s.num_leaves : 0;
+  return s;
+}
+
+}  // namespace xylem

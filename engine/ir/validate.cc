@@ -1,0 +1,161 @@
+#include "engine/ir/validate.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "xylem/error.h"
+
+namespace xylem::ir {
+namespace {
+
+// Upper bounds that no real model reaches; they turn absurd sizes into errors
+// instead of huge allocations.
+constexpr int32_t kMaxOutputs = 1 << 20;
+
+class Checker {
+ public:
+  Checker(const Model& model, const std::string& where) : m_(model), where_(where) {}
+
+  void run() {
+    if (m_.num_features < 0) fail("num_features", "negative feature count " + std::to_string(m_.num_features));
+    if (m_.num_outputs < 1 || m_.num_outputs > kMaxOutputs)
+      fail("num_outputs", "output count " + std::to_string(m_.num_outputs) + " out of range [1, " +
+                              std::to_string(kMaxOutputs) + "]");
+    if (!m_.feature_names.empty() && m_.feature_names.size() != static_cast<size_t>(m_.num_features))
+      fail("features.names", "has " + std::to_string(m_.feature_names.size()) + " names for " +
+                                 std::to_string(m_.num_features) + " features");
+    if (m_.feature_types.size() != static_cast<size_t>(m_.num_features))
+      fail("features.types", "has " + std::to_string(m_.feature_types.size()) + " types for " +
+                                 std::to_string(m_.num_features) + " features");
+    check_output();
+    for (size_t t = 0; t < m_.ensemble.trees.size(); ++t) check_tree(m_.ensemble.trees[t], t);
+    if (m_.has_linear) check_linear();
+    if (m_.ensemble.trees.empty() && !m_.has_linear && m_.output.aggregation == Aggregation::Average)
+      fail("output.aggregation", "average of no trees");
+  }
+
+ private:
+  [[noreturn]] void fail(const std::string& path, const std::string& what) const {
+    throw Error(where_ + ": " + path + ": " + what);
+  }
+
+  void check_output() {
+    const OutputStage& o = m_.output;
+    if (o.base_scores.size() != static_cast<size_t>(m_.num_outputs))
+      fail("output.base_scores", "has " + std::to_string(o.base_scores.size()) + " values for " +
+                                     std::to_string(m_.num_outputs) + " outputs");
+    for (size_t k = 0; k < o.base_scores.size(); ++k)
+      if (std::isnan(o.base_scores[k])) fail("output.base_scores[" + std::to_string(k) + "]", "is NaN");
+    if (!std::isfinite(o.scale)) fail("output.scale", "is not finite");
+    if (!std::isfinite(o.sigmoid_alpha)) fail("output.sigmoid_alpha", "is not finite");
+  }
+
+  void check_tree(const Tree& tree, size_t t) {
+    const std::string p = "trees[" + std::to_string(t) + "]";
+    const int32_t n = tree.num_nodes();
+    if (n < 1) fail(p + ".left_children", "tree has no nodes");
+    auto check_size = [&](const char* name, size_t size, size_t expected) {
+      if (size != expected)
+        fail(p + "." + name, "has " + std::to_string(size) + " entries, expected " + std::to_string(expected));
+    };
+    check_size("right_children", tree.right_children.size(), n);
+    check_size("split_features", tree.split_features.size(), n);
+    check_size("split_kinds", tree.split_kinds.size(), n);
+    check_size("thresholds", tree.thresholds.size(), n);
+    check_size("default_left", tree.default_left.size(), n);
+    check_size("missing_rules", tree.missing_rules.size(), n);
+    if (tree.leaf_size != 1 && tree.leaf_size != m_.num_outputs)
+      fail(p + ".leaf_size", "leaf size " + std::to_string(tree.leaf_size) + " is neither 1 nor the " +
+                                 std::to_string(m_.num_outputs) + " outputs");
+    check_size("leaf_values", tree.leaf_values.size(), static_cast<size_t>(n) * tree.leaf_size);
+    if (tree.leaf_size == 1 && (tree.output < 0 || tree.output >= m_.num_outputs))
+      fail(p + ".output", "output " + std::to_string(tree.output) + " out of range (model has " +
+                              std::to_string(m_.num_outputs) + " outputs)");
+    if (!std::isfinite(tree.weight)) fail(p + ".weight", "is not finite");
+    if (tree.categorical_nodes.size() != tree.category_sets.size())
+      fail(p + ".category_sets", "has " + std::to_string(tree.category_sets.size()) + " sets for " +
+                                     std::to_string(tree.categorical_nodes.size()) + " categorical nodes");
+
+    // Every node must be reached exactly once from the root: this rules out cycles,
+    // shared subtrees and orphans in one pass.
+    std::vector<uint8_t> seen(n, 0);
+    std::vector<int32_t> stack{0};
+    seen[0] = 1;
+    while (!stack.empty()) {
+      int32_t i = stack.back();
+      stack.pop_back();
+      int32_t l = tree.left_children[i], r = tree.right_children[i];
+      const std::string node = "[" + std::to_string(i) + "]";
+      if (l == -1) {
+        if (r != -1) fail(p + ".right_children" + node, "leaf (left child -1) has right child " + std::to_string(r));
+        continue;
+      }
+      for (auto [child, name] : {std::pair{l, "left_children"}, std::pair{r, "right_children"}}) {
+        if (child < 0 || child >= n)
+          fail(p + "." + name + node, "child " + std::to_string(child) + " out of range (tree has " +
+                                          std::to_string(n) + " nodes)");
+        if (child == 0 || seen[child])
+          fail(p + "." + name + node, "child " + std::to_string(child) +
+                                          " is reached twice (the tree has a cycle or a shared node)");
+        seen[child] = 1;
+        stack.push_back(child);
+      }
+      int32_t f = tree.split_features[i];
+      if (f < 0 || f >= m_.num_features)
+        fail(p + ".split_features" + node, "feature " + std::to_string(f) + " out of range (model has " +
+                                               std::to_string(m_.num_features) + " features)");
+      if (tree.split_kinds[i] != SplitKind::Categorical) {
+        double thr = tree.thresholds[i];
+        if (std::isnan(thr)) fail(p + ".thresholds" + node, "threshold is NaN");
+        if (m_.ensemble.threshold_precision == Precision::Float32 &&
+            static_cast<double>(static_cast<float>(thr)) != thr)
+          fail(p + ".thresholds" + node, "threshold is not a float32 value");
+      }
+    }
+    for (int32_t i = 0; i < n; ++i)
+      if (!seen[i]) fail(p + ".left_children", "node " + std::to_string(i) + " is not reachable from the root");
+
+    std::vector<uint8_t> has_set(n, 0);
+    for (size_t k = 0; k < tree.categorical_nodes.size(); ++k) {
+      int32_t node = tree.categorical_nodes[k];
+      const std::string kp = p + ".categorical_nodes[" + std::to_string(k) + "]";
+      if (node < 0 || node >= n) fail(kp, "node " + std::to_string(node) + " out of range (tree has " + std::to_string(n) + " nodes)");
+      if (tree.is_leaf(node)) fail(kp, "node " + std::to_string(node) + " is a leaf");
+      if (tree.split_kinds[node] != SplitKind::Categorical) fail(kp, "node " + std::to_string(node) + " is not a categorical split");
+      if (has_set[node]) fail(kp, "node " + std::to_string(node) + " listed twice");
+      has_set[node] = 1;
+      const auto& set = tree.category_sets[k];
+      for (size_t j = 0; j < set.size(); ++j) {
+        if (j > 0 && set[j] <= set[j - 1])
+          fail(p + ".category_sets[" + std::to_string(k) + "][" + std::to_string(j) + "]", "categories not sorted and unique");
+        if (set[j] >= m_.ensemble.category_rule.limit)
+          fail(p + ".category_sets[" + std::to_string(k) + "][" + std::to_string(j) + "]",
+               "category " + std::to_string(set[j]) + " beyond the category limit");
+      }
+    }
+    for (int32_t i = 0; i < n; ++i)
+      if (!tree.is_leaf(i) && tree.split_kinds[i] == SplitKind::Categorical && !has_set[i])
+        fail(p + ".split_kinds[" + std::to_string(i) + "]", "categorical node has no category set");
+  }
+
+  void check_linear() {
+    const LinearModel& lin = m_.linear;
+    if (lin.num_outputs != m_.num_outputs)
+      fail("linear.num_outputs", std::to_string(lin.num_outputs) + " outputs, model has " + std::to_string(m_.num_outputs));
+    size_t expected = static_cast<size_t>(m_.num_features) * lin.num_outputs;
+    if (lin.weights.size() != expected)
+      fail("linear.weights", "has " + std::to_string(lin.weights.size()) + " values, expected " + std::to_string(expected) +
+                                 " (" + std::to_string(m_.num_features) + " features x " + std::to_string(lin.num_outputs) + " outputs)");
+    if (lin.bias.size() != static_cast<size_t>(lin.num_outputs))
+      fail("linear.bias", "has " + std::to_string(lin.bias.size()) + " values for " + std::to_string(lin.num_outputs) + " outputs");
+  }
+
+  const Model& m_;
+  const std::string& where_;
+};
+
+}  // namespace
+
+void validate(const Model& model, const std::string& where) { Checker(model, where).run(); }
+
+}  // namespace xylem::ir

@@ -1,0 +1,86 @@
+#include "engine/reference/transforms.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace xylem::reference {
+namespace {
+
+template <typename T>
+int32_t first_arg_max(const T* x, int32_t n) {
+  int32_t best = 0;
+  for (int32_t k = 1; k < n; ++k)
+    if (x[k] > x[best]) best = k;
+  return best;
+}
+
+}  // namespace
+
+// XGBoost's float32 formulas (src/common/math.h): the sigmoid clamps its exponent
+// at 88.7 so expf cannot overflow, and softmax sums the exponentials in double.
+void transform_float32(const ir::OutputStage& stage, float* x, int32_t n, double* out) {
+  switch (stage.transform) {
+    case ir::Transform::Identity:
+      break;
+    case ir::Transform::Sigmoid:
+      for (int32_t k = 0; k < n; ++k) {
+        float v = stage.sigmoid_alpha == 1.0 ? x[k] : x[k] * static_cast<float>(stage.sigmoid_alpha);
+        float e = std::min(-v, 88.7f);
+        x[k] = 1.0f / (std::exp(e) + 1.0f + 1e-16f);
+      }
+      break;
+    case ir::Transform::Softmax: {
+      float wmax = x[0];
+      for (int32_t k = 1; k < n; ++k) wmax = std::fmax(wmax, x[k]);
+      double wsum = 0;
+      for (int32_t k = 0; k < n; ++k) {
+        x[k] = std::exp(x[k] - wmax);
+        wsum += x[k];
+      }
+      for (int32_t k = 0; k < n; ++k) x[k] /= static_cast<float>(wsum);
+      break;
+    }
+    case ir::Transform::Exp:
+      for (int32_t k = 0; k < n; ++k) x[k] = std::exp(x[k]);
+      break;
+    case ir::Transform::HingeClass:
+      for (int32_t k = 0; k < n; ++k) x[k] = x[k] > 0.0f ? 1.0f : 0.0f;
+      break;
+    case ir::Transform::ArgMaxClass:
+      out[0] = first_arg_max(x, n);
+      return;
+  }
+  std::copy(x, x + n, out);
+}
+
+void transform_float64(const ir::OutputStage& stage, double* x, int32_t n, double* out) {
+  switch (stage.transform) {
+    case ir::Transform::Identity:
+      break;
+    case ir::Transform::Sigmoid:
+      for (int32_t k = 0; k < n; ++k) x[k] = 1.0 / (1.0 + std::exp(-stage.sigmoid_alpha * x[k]));
+      break;
+    case ir::Transform::Softmax: {
+      double wmax = *std::max_element(x, x + n);
+      double wsum = 0;
+      for (int32_t k = 0; k < n; ++k) {
+        x[k] = std::exp(x[k] - wmax);
+        wsum += x[k];
+      }
+      for (int32_t k = 0; k < n; ++k) x[k] /= wsum;
+      break;
+    }
+    case ir::Transform::Exp:
+      for (int32_t k = 0; k < n; ++k) x[k] = std::exp(x[k]);
+      break;
+    case ir::Transform::HingeClass:
+      for (int32_t k = 0; k < n; ++k) x[k] = x[k] > 0.0 ? 1.0 : 0.0;
+      break;
+    case ir::Transform::ArgMaxClass:
+      out[0] = first_arg_max(x, n);
+      return;
+  }
+  std::copy(x, x + n, out);
+}
+
+}  // namespace xylem::reference

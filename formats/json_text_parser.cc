@@ -1,0 +1,318 @@
+// Recursive-descent JSON parser producing JsonValue. Errors carry line and column.
+#include <charconv>
+#include <cmath>
+#include <limits>
+
+#include "formats/json_value.h"
+#include "xylem/error.h"
+
+namespace xylem::formats {
+
+const char* kind_name(JsonValue::Kind kind) {
+  switch (kind) {
+    case JsonValue::Kind::Null: return "null";
+    case JsonValue::Kind::Bool: return "boolean";
+    case JsonValue::Kind::Number: return "number";
+    case JsonValue::Kind::String: return "string";
+    case JsonValue::Kind::Array: return "array";
+    case JsonValue::Kind::Object: return "object";
+  }
+  return "?";
+}
+
+namespace {
+
+// Deeper nesting than any model format needs; the limit keeps hostile input from
+// overflowing the stack.
+constexpr int kMaxDepth = 256;
+
+class TextParser {
+ public:
+  TextParser(std::string_view text, const std::string& source) : s_(text), source_(source) {}
+
+  JsonValue parse_document() {
+    JsonValue root;
+    skip_space();
+    parse_value(root, 0);
+    skip_space();
+    if (pos_ != s_.size()) fail("unexpected content after the end of the JSON document");
+    return root;
+  }
+
+ private:
+  [[noreturn]] void fail(const std::string& what) const {
+    size_t line = 1, column = 1;
+    for (size_t i = 0; i < pos_ && i < s_.size(); ++i) {
+      if (s_[i] == '\n') {
+        ++line;
+        column = 1;
+      } else {
+        ++column;
+      }
+    }
+    throw Error(source_ + ":" + std::to_string(line) + ":" + std::to_string(column) + ": " + what);
+  }
+
+  void skip_space() {
+    while (pos_ < s_.size()) {
+      char c = s_[pos_];
+      if (c == ' ' || c == '\n' || c == '\r' || c == '\t') ++pos_;
+      else break;
+    }
+  }
+
+  bool consume_word(std::string_view word) {
+    if (s_.substr(pos_, word.size()) == word) {
+      pos_ += word.size();
+      return true;
+    }
+    return false;
+  }
+
+  void parse_value(JsonValue& out, int depth) {
+    if (depth > kMaxDepth) fail("nesting deeper than " + std::to_string(kMaxDepth) + " levels");
+    if (pos_ >= s_.size()) fail("unexpected end of input (the file is truncated?)");
+    char c = s_[pos_];
+    switch (c) {
+      case '{': parse_object(out, depth); return;
+      case '[': parse_array(out, depth); return;
+      case '"':
+        out.kind = JsonValue::Kind::String;
+        parse_string(out.text);
+        return;
+      case 't':
+        if (!consume_word("true")) fail("invalid token");
+        out.kind = JsonValue::Kind::Bool;
+        out.boolean = true;
+        return;
+      case 'f':
+        if (!consume_word("false")) fail("invalid token");
+        out.kind = JsonValue::Kind::Bool;
+        out.boolean = false;
+        return;
+      case 'n':
+        if (!consume_word("null")) fail("invalid token");
+        out.kind = JsonValue::Kind::Null;
+        return;
+      default:
+        out.kind = JsonValue::Kind::Number;
+        parse_number(out.number);
+        return;
+    }
+  }
+
+  void parse_object(JsonValue& out, int depth) {
+    out.kind = JsonValue::Kind::Object;
+    ++pos_;  // '{'
+    skip_space();
+    if (pos_ < s_.size() && s_[pos_] == '}') {
+      ++pos_;
+      return;
+    }
+    while (true) {
+      skip_space();
+      if (pos_ >= s_.size()) fail("unexpected end of input inside an object");
+      if (s_[pos_] != '"') fail("expected a string key");
+      std::string key;
+      parse_string(key);
+      skip_space();
+      if (pos_ >= s_.size() || s_[pos_] != ':') fail("expected ':' after object key");
+      ++pos_;
+      skip_space();
+      out.members.emplace_back(std::move(key), JsonValue{});
+      parse_value(out.members.back().second, depth + 1);
+      skip_space();
+      if (pos_ >= s_.size()) fail("unexpected end of input inside an object");
+      if (s_[pos_] == ',') {
+        ++pos_;
+        continue;
+      }
+      if (s_[pos_] == '}') {
+        ++pos_;
+        return;
+      }
+      fail("expected ',' or '}' in object");
+    }
+  }
+
+  void parse_array(JsonValue& out, int depth) {
+    out.kind = JsonValue::Kind::Array;
+    ++pos_;  // '['
+    skip_space();
+    if (pos_ < s_.size() && s_[pos_] == ']') {
+      ++pos_;
+      return;
+    }
+    bool all_numbers = true;
+    while (true) {
+      skip_space();
+      if (pos_ >= s_.size()) fail("unexpected end of input inside an array");
+      char c = s_[pos_];
+      bool looks_numeric = c == '-' || c == '+' || (c >= '0' && c <= '9') || c == 'N' || c == 'I';
+      if (all_numbers && looks_numeric) {
+        JsonNumber n;
+        parse_number(n);
+        out.numbers.push_back(n);
+      } else {
+        if (all_numbers) {
+          all_numbers = false;
+          for (const JsonNumber& n : out.numbers) {
+            JsonValue v;
+            v.kind = JsonValue::Kind::Number;
+            v.number = n;
+            out.items.push_back(std::move(v));
+          }
+          out.numbers.clear();
+        }
+        out.items.emplace_back();
+        parse_value(out.items.back(), depth + 1);
+      }
+      skip_space();
+      if (pos_ >= s_.size()) fail("unexpected end of input inside an array");
+      if (s_[pos_] == ',') {
+        ++pos_;
+        continue;
+      }
+      if (s_[pos_] == ']') {
+        ++pos_;
+        out.numbers.shrink_to_fit();
+        return;
+      }
+      fail("expected ',' or ']' in array");
+    }
+  }
+
+  void parse_number(JsonNumber& n) {
+    size_t start = pos_;
+    bool negative = false;
+    if (s_[pos_] == '-' || s_[pos_] == '+') {
+      negative = s_[pos_] == '-';
+      ++pos_;
+    }
+    if (consume_word("NaN")) {
+      n.f64 = std::numeric_limits<double>::quiet_NaN();
+      n.f32 = std::numeric_limits<float>::quiet_NaN();
+      return;
+    }
+    if (consume_word("Infinity")) {
+      n.f64 = negative ? -HUGE_VAL : HUGE_VAL;
+      n.f32 = static_cast<float>(n.f64);
+      return;
+    }
+    size_t digits_start = pos_;
+    bool integral = true;
+    while (pos_ < s_.size()) {
+      char c = s_[pos_];
+      if (c >= '0' && c <= '9') {
+        ++pos_;
+      } else if (c == '.' || c == 'e' || c == 'E' || ((c == '-' || c == '+') && pos_ > digits_start)) {
+        integral = false;
+        ++pos_;
+      } else {
+        break;
+      }
+    }
+    if (pos_ == digits_start) fail("invalid token (expected a value)");
+    // from_chars does not take a leading '+'.
+    const char* first = s_.data() + (s_[start] == '+' ? start + 1 : start);
+    const char* last = s_.data() + pos_;
+    auto r64 = std::from_chars(first, last, n.f64);
+    auto r32 = std::from_chars(first, last, n.f32);
+    // Out-of-range values become +-inf or 0 as strtod gives; malformed text is an error.
+    if (r64.ec == std::errc::invalid_argument || r64.ptr != last) {
+      pos_ = start;
+      fail("malformed number");
+    }
+    if (r64.ec == std::errc::result_out_of_range)
+      n.f64 = std::strtod(std::string(first, last).c_str(), nullptr);
+    if (r32.ec == std::errc::result_out_of_range)
+      n.f32 = std::strtof(std::string(first, last).c_str(), nullptr);
+    n.integral = integral && std::fabs(n.f64) < 9007199254740992.0;
+  }
+
+  static void append_utf8(std::string& out, uint32_t cp) {
+    if (cp < 0x80) {
+      out += static_cast<char>(cp);
+    } else if (cp < 0x800) {
+      out += static_cast<char>(0xC0 | (cp >> 6));
+      out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else if (cp < 0x10000) {
+      out += static_cast<char>(0xE0 | (cp >> 12));
+      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+      out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else {
+      out += static_cast<char>(0xF0 | (cp >> 18));
+      out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+      out += static_cast<char>(0x80 | (cp & 0x3F));
+    }
+  }
+
+  uint32_t parse_hex4() {
+    if (pos_ + 4 > s_.size()) fail("truncated \\u escape");
+    uint32_t v = 0;
+    for (int i = 0; i < 4; ++i) {
+      char c = s_[pos_++];
+      v <<= 4;
+      if (c >= '0' && c <= '9') v |= c - '0';
+      else if (c >= 'a' && c <= 'f') v |= c - 'a' + 10;
+      else if (c >= 'A' && c <= 'F') v |= c - 'A' + 10;
+      else fail("invalid \\u escape");
+    }
+    return v;
+  }
+
+  void parse_string(std::string& out) {
+    ++pos_;  // opening quote
+    while (true) {
+      if (pos_ >= s_.size()) fail("unterminated string");
+      char c = s_[pos_++];
+      if (c == '"') return;
+      if (static_cast<unsigned char>(c) < 0x20) {
+        --pos_;
+        fail("control character inside a string");
+      }
+      if (c != '\\') {
+        out += c;
+        continue;
+      }
+      if (pos_ >= s_.size()) fail("unterminated string");
+      char e = s_[pos_++];
+      switch (e) {
+        case '"': out += '"'; break;
+        case '\\': out += '\\'; break;
+        case '/': out += '/'; break;
+        case 'b': out += '\b'; break;
+        case 'f': out += '\f'; break;
+        case 'n': out += '\n'; break;
+        case 'r': out += '\r'; break;
+        case 't': out += '\t'; break;
+        case 'u': {
+          uint32_t cp = parse_hex4();
+          if (cp >= 0xD800 && cp < 0xDC00 && s_.substr(pos_, 2) == "\\u") {
+            pos_ += 2;
+            uint32_t low = parse_hex4();
+            if (low >= 0xDC00 && low < 0xE000) cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+          }
+          append_utf8(out, cp);
+          break;
+        }
+        default:
+          --pos_;
+          fail("invalid escape in string");
+      }
+    }
+  }
+
+  std::string_view s_;
+  const std::string& source_;
+  size_t pos_ = 0;
+};
+
+}  // namespace
+
+JsonValue parse_json_text(std::string_view text, const std::string& source_name) {
+  return TextParser(text, source_name).parse_document();
+}
+
+}  // namespace xylem::formats

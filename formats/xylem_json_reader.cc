@@ -1,0 +1,181 @@
+// Reads xylem JSON into the IR, then validates it. Every error names the file and
+// the JSON path of the offending value.
+#include <limits>
+
+#include "engine/ir/validate.h"
+#include "formats/json_view.h"
+#include "formats/xylem_json.h"
+#include "formats/xylem_json_names.h"
+
+namespace xylem::formats {
+namespace {
+
+constexpr int64_t kMaxInt32 = std::numeric_limits<int32_t>::max();
+
+template <typename T>
+T enum_value(const JsonView& v, std::optional<T> (*parse)(std::string_view), const char* allowed) {
+  std::string s = v.str();
+  std::optional<T> value = parse(s);
+  if (!value) v.fail("unknown value \"" + s + "\" (expected " + allowed + ")");
+  return *value;
+}
+
+ir::Precision precision(const JsonView& v) { return enum_value(v, parse_precision, "float32 or float64"); }
+
+// Reads an array of `precision` numbers: float32 values are parsed straight to float.
+std::vector<double> numbers(const JsonView& v, ir::Precision p) {
+  return p == ir::Precision::Float32 ? v.f32_array_widened() : v.f64_array();
+}
+
+template <typename Int>
+std::vector<Int> integers(const JsonView& v, int64_t min, int64_t max) {
+  auto wide = v.int_array(min, max);
+  return std::vector<Int>(wide.begin(), wide.end());
+}
+
+class XylemReader {
+ public:
+  XylemReader(const JsonValue& doc, const std::string& file) : root_(doc, file, ""), file_(file) {}
+
+  ir::Model run() {
+    ir::Model m;
+    if (root_["format"].str() != "xylem") root_["format"].fail("not a xylem model");
+    int64_t version = root_["version"].integer(0, kMaxInt32);
+    if (version != kXylemFormatVersion)
+      root_["version"].fail("format version " + std::to_string(version) + " is not supported (this build reads version " +
+                            std::to_string(kXylemFormatVersion) + ")");
+    read_source(m);
+    m.task = enum_value(root_["task"], parse_task,
+                        "regression, binary_classification, multiclass_classification, multi_target_regression, ranking "
+                        "or survival");
+    m.num_features = static_cast<int32_t>(root_["num_features"].integer(0, kMaxInt32));
+    JsonView features = root_["features"];
+    m.feature_names = features["names"].string_array();
+    JsonView types = features["types"];
+    for (size_t i = 0; i < types.size(); ++i)
+      m.feature_types.push_back(enum_value(types[i], parse_feature_type, "numeric or categorical"));
+    m.num_outputs = static_cast<int32_t>(root_["num_outputs"].integer(1, 1 << 20));
+    read_output(m);
+    read_tree_rules(m);
+    JsonView trees = root_["trees"];
+    m.ensemble.trees.reserve(trees.size());
+    for (size_t t = 0; t < trees.size(); ++t) m.ensemble.trees.push_back(read_tree(trees[t], m));
+    if (root_.has("linear")) read_linear(root_["linear"], m);
+    ir::validate(m, file());
+    return m;
+  }
+
+ private:
+  const std::string& file() const { return file_; }
+
+  void read_source(ir::Model& m) {
+    JsonView s = root_["source"];
+    m.source.library = s["library"].str();
+    m.source.version = s["version"].str();
+    m.source.format = s["format"].str();
+    m.source.objective = s["objective"].str();
+    m.source.booster = s.has("booster") ? s["booster"].str() : "";
+    m.source.best_iteration = s.has("best_iteration") ? s["best_iteration"].integer(-1, kMaxInt32) : -1;
+  }
+
+  void read_output(ir::Model& m) {
+    JsonView o = root_["output"];
+    ir::OutputStage& out = m.output;
+    out.accumulation = precision(o["accumulation"]);
+    out.aggregation = enum_value(o["aggregation"], parse_aggregation, "sum or average");
+    out.base_scores = numbers(o["base_scores"], out.accumulation);
+    out.base_scores_first = o["base_scores_first"].boolean();
+    out.scale = o["scale"].f64();
+    out.transform = enum_value(o["transform"], parse_transform,
+                               "identity, sigmoid, softmax, exp, hinge_class or argmax_class");
+    out.transform_precision = precision(o["transform_precision"]);
+    out.sigmoid_alpha = o["sigmoid_alpha"].f64();
+  }
+
+  void read_tree_rules(ir::Model& m) {
+    JsonView r = root_["tree_rules"];
+    ir::TreeEnsemble& e = m.ensemble;
+    e.input_precision = precision(r["input_precision"]);
+    e.threshold_precision = precision(r["threshold_precision"]);
+    std::string side = r["categories_go"].str();
+    if (side != "left" && side != "right") r["categories_go"].fail("expected \"left\" or \"right\", found \"" + side + "\"");
+    e.categories_go_right = side == "right";
+    JsonView c = r["category_rule"];
+    e.category_rule.negative_fraction_is_zero = c["negative_fraction_is_zero"].boolean();
+    e.category_rule.limit = c["limit"].f64();
+    if (!(e.category_rule.limit >= 1 && e.category_rule.limit <= 4294967296.0))
+      c["limit"].fail("category limit must be in [1, 2^32]");
+    std::string invalid = c["invalid"].str();
+    if (invalid != "default" && invalid != "non_member_side")
+      c["invalid"].fail("expected \"default\" or \"non_member_side\", found \"" + invalid + "\"");
+    e.category_rule.invalid_to_default = invalid == "default";
+  }
+
+  ir::Tree read_tree(const JsonView& tj, const ir::Model& m) {
+    const ir::Precision values_p = m.output.accumulation;
+    ir::Tree t;
+    t.output = static_cast<int32_t>(tj["output"].integer(0, kMaxInt32));
+    t.weight = values_p == ir::Precision::Float32 ? tj["weight"].f32() : tj["weight"].f64();
+    t.leaf_size = static_cast<int32_t>(tj["leaf_size"].integer(1, 1 << 20));
+    const ir::SplitKind kind = enum_value(tj["comparison"], parse_comparison, "< or <=");
+    if (kind == ir::SplitKind::Categorical) tj["comparison"].fail("a tree's comparison must be < or <=");
+    const ir::MissingRule rule =
+        enum_value(tj["missing_rule"], parse_missing_rule, "nan_to_default, nan_as_zero or zero_and_nan_to_default");
+    t.left_children = integers<int32_t>(tj["left_children"], -1, kMaxInt32);
+    t.right_children = integers<int32_t>(tj["right_children"], -1, kMaxInt32);
+    t.split_features = integers<int32_t>(tj["split_features"], 0, kMaxInt32);
+    t.thresholds = numbers(tj["thresholds"], m.ensemble.threshold_precision);
+    t.default_left = integers<uint8_t>(tj["default_left"], 0, 1);
+    t.leaf_values = numbers(tj["leaf_values"], values_p);
+    const size_t n = t.left_children.size();
+    if (tj.has("comparisons")) {
+      JsonView kinds = tj["comparisons"];
+      for (size_t i = 0; i < kinds.size(); ++i)
+        t.split_kinds.push_back(enum_value(kinds[i], parse_comparison, "<, <= or category"));
+    } else {
+      t.split_kinds.assign(n, kind);
+    }
+    if (tj.has("missing_rules")) {
+      JsonView rules = tj["missing_rules"];
+      for (size_t i = 0; i < rules.size(); ++i)
+        t.missing_rules.push_back(
+            enum_value(rules[i], parse_missing_rule, "nan_to_default, nan_as_zero or zero_and_nan_to_default"));
+    } else {
+      t.missing_rules.assign(n, rule);
+    }
+    if (tj.has("categorical_nodes")) {
+      t.categorical_nodes = integers<int32_t>(tj["categorical_nodes"], 0, kMaxInt32);
+      JsonView sets = tj["category_sets"];
+      for (size_t k = 0; k < sets.size(); ++k) t.category_sets.push_back(integers<uint32_t>(sets[k], 0, 4294967295LL));
+      // The node list decides which nodes are categorical (validate() checks the rest).
+      for (int32_t node : t.categorical_nodes)
+        if (node < static_cast<int32_t>(t.split_kinds.size())) t.split_kinds[node] = ir::SplitKind::Categorical;
+    }
+    return t;
+  }
+
+  void read_linear(const JsonView& lj, ir::Model& m) {
+    m.has_linear = true;
+    m.linear.num_outputs = static_cast<int32_t>(lj["num_outputs"].integer(1, 1 << 20));
+    m.linear.input_precision = precision(lj["input_precision"]);
+    m.linear.bias = numbers(lj["bias"], m.output.accumulation);
+    m.linear.weights = numbers(lj["weights"], m.output.accumulation);
+  }
+
+  JsonView root_;
+  const std::string& file_;
+};
+
+}  // namespace
+
+bool is_xylem_document(const JsonValue& document) {
+  if (document.kind != JsonValue::Kind::Object) return false;
+  const JsonValue* format = document.find("format");
+  return format && format->kind == JsonValue::Kind::String && format->text == "xylem";
+}
+
+ir::Model read_xylem_json(const JsonValue& document, const std::string& file) {
+  return XylemReader(document, file).run();
+}
+
+}  // namespace xylem::formats

@@ -1,0 +1,104 @@
+// libxylem public C++ API.
+//
+//   xylem::Model model = xylem::Model::load("model.ubj");   // xylem JSON, XGBoost JSON/UBJSON
+//   std::vector<double> out(n_rows * model.output_width());
+//   model.predict(rows.data(), n_rows, out.data());          // row-major float or double rows
+//
+// A loaded Model is immutable: predict() may be called from many threads at once.
+// Copies share the loaded model. Every error is an xylem::Error saying where and what.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "xylem/error.h"
+
+namespace xylem {
+
+// The library version, "MAJOR.MINOR.PATCH".
+const char* version();
+
+enum class ModelFormat { Auto, Xylem, XGBoost };
+
+struct LoadOptions {
+  ModelFormat format = ModelFormat::Auto;  // Auto: detected from the content
+};
+
+struct PredictOptions {
+  bool margin = false;  // raw scores, as the library's predict(output_margin=True)
+  int threads = 1;      // rows are split across this many threads
+};
+
+// What a model is, for `xylem inspect` and for services that check what they loaded.
+struct ModelSummary {
+  std::string source_library, source_version, source_format, objective, booster;
+  int64_t best_iteration = -1;
+  std::string task;  // regression, binary_classification, multiclass_classification, ...
+  int num_features = 0;
+  std::vector<std::string> feature_names;  // empty when the model has none
+  std::vector<std::string> feature_types;  // "numeric" or "categorical", one per feature
+  int num_outputs = 0;                     // margin width
+  int output_width = 0;                    // prediction width
+  std::vector<std::string> output_names;   // column names of predictions
+  std::string transform;                   // identity, sigmoid, softmax, ...
+  std::string output_precision;            // float32 or float64: the precision of the library's outputs
+  std::vector<double> base_scores;         // margin space
+  size_t num_trees = 0, num_nodes = 0, num_leaves = 0, num_categorical_splits = 0;
+  int max_depth = 0;
+  double mean_leaf_depth = 0;
+  bool has_linear = false;
+};
+
+class Model {
+ public:
+  // `path` "-" reads standard input.
+  static Model load(const std::string& path, const LoadOptions& options = {});
+  // `name` is used in error messages.
+  static Model load_from_memory(std::string_view bytes, const std::string& name, const LoadOptions& options = {});
+
+  // The model in xylem JSON; loading it back predicts bit-identically.
+  std::string to_xylem_json() const;
+  void save(const std::string& path) const;
+
+  int num_features() const;
+  int output_width(bool margin = false) const;  // values per row predict() writes
+  const std::vector<std::string>& feature_names() const;
+  std::string task() const;
+  ModelSummary summary() const;
+
+  // For each model feature, the index of its column in `header`: matched by name when
+  // the model has feature names, else by position. Throws naming a missing column.
+  std::vector<size_t> match_columns(const std::vector<std::string>& header) const;
+
+  // rows: n_rows x num_features(), row-major, NaN = missing.
+  // out: n_rows x output_width(options.margin).
+  void predict(const float* rows, size_t n_rows, double* out, const PredictOptions& options = {}) const;
+  void predict(const double* rows, size_t n_rows, double* out, const PredictOptions& options = {}) const;
+
+  struct Impl;
+
+ private:
+  explicit Model(std::shared_ptr<const Impl> impl) : impl_(std::move(impl)) {}
+  std::shared_ptr<const Impl> impl_;
+};
+
+// A CSV table of numbers with a header row: empty fields, nan, NaN and NA are
+// missing (NaN). Errors name the source and line.
+struct CsvTable {
+  std::vector<std::string> header;
+  size_t rows = 0;
+  std::vector<double> values;  // rows x header.size(), row-major
+};
+
+CsvTable read_csv(std::string_view text, const std::string& name);
+// `path` "-" reads standard input.
+CsvTable read_csv_file(const std::string& path);
+
+// Reads a whole file ("-": standard input) or throws naming it.
+std::string read_file(const std::string& path);
+
+}  // namespace xylem

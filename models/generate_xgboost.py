@@ -1,0 +1,801 @@
+#!/usr/bin/env python3
+"""Generate XGBoost conformance fixtures for xylem.
+
+Run inside a venv that has one pinned XGBoost version (see make_venvs.sh):
+
+    python models/generate_xgboost.py --out models/xgboost
+
+Writes models/xgboost/<xgboost.__version__>/<case>/ with model.json, model.ubj,
+input.csv, predict.csv, margin.csv, case.json (and optional extras, see
+models/README.md).  Everything is seeded: re-running with the same XGBoost
+version reproduces the same files.
+"""
+
+import argparse
+import json
+import math
+import os
+import shutil
+import sys
+import zlib
+
+import numpy as np
+import xgboost as xgb
+
+XGB_VERSION = xgb.__version__
+VER = tuple(int(p) for p in XGB_VERSION.split(".")[:2])
+
+F32_MAX = float(np.finfo(np.float32).max)
+# Smallest float64 that rounds to +inf in float32 (FLT_MAX + half an ulp).
+F32_OVERFLOW = 3.4028235677973366e38
+
+N_TRAIN = 600
+N_RANDOM_ROWS = 60
+N_NAN_ROWS = 20
+N_THRESHOLDS = 24
+
+BASE_PARAMS = {"nthread": 1, "seed": 7, "verbosity": 1}
+
+
+def case_seed(name):
+    return zlib.crc32(name.encode("utf-8"))
+
+
+def f32(x):
+    """float64 -> nearest float32, widened back to float64."""
+    return float(np.float32(x))
+
+
+def next32(t, direction):
+    return float(np.nextafter(np.float32(t), np.float32(direction)))
+
+
+def next64(t, direction):
+    return float(np.nextafter(np.float64(t), np.float64(direction)))
+
+
+# --------------------------------------------------------------------------
+# Data
+# --------------------------------------------------------------------------
+
+NUM_FEATURES = 8
+# Features 1, 3 and 5 have NaNs in training data: the signal treats missing
+# f1 as "very low" and missing f3 as "very high", so learned default
+# directions differ between nodes.
+NAN_FRACTION = {1: 0.15, 3: 0.25, 5: 0.10}
+INTEGER_FEATURES = [2, 4, 6]
+
+
+def gen_numeric(rng, n, nan=True):
+    X = np.empty((n, NUM_FEATURES))
+    X[:, 0] = np.round(rng.normal(0.0, 1.0, n), 3)        # continuous
+    X[:, 1] = np.round(rng.uniform(-5.0, 5.0, n), 2)      # uniform, NaNs
+    X[:, 2] = rng.integers(0, 10, n)                      # integer 0..9
+    X[:, 3] = np.round(rng.exponential(2.0, n), 3)        # skewed, NaNs
+    X[:, 4] = rng.integers(-3, 4, n)                      # signed integer
+    X[:, 5] = np.round(rng.normal(100.0, 30.0, n), 1)     # large scale, NaNs
+    X[:, 6] = rng.integers(0, 2, n)                       # binary
+    X[:, 7] = np.round(rng.uniform(0.0, 1.0, n), 4)
+    if nan:
+        for j, frac in NAN_FRACTION.items():
+            X[rng.random(n) < frac, j] = np.nan
+    return X
+
+
+def basis(X):
+    x0, x1, x2, x3, x4, x5, x6, x7 = X.T
+    x1m = np.where(np.isnan(x1), -4.0, x1)
+    x3m = np.where(np.isnan(x3), 8.0, x3)
+    x5m = np.where(np.isnan(x5), 100.0, x5)
+    return np.column_stack([
+        np.sin(1.7 * x0),
+        x1m / 5.0 * (x2 >= 5),
+        np.log1p(x3m) - 1.0,
+        -(x4 ** 2) / 5.0 + 0.9,
+        (x5m - 100.0) / 40.0,
+        x6 * x0,
+        (x7 > 0.6) - 0.4,
+        (x2 % 3 == 0) - 0.33,
+    ])
+
+
+SIGNAL_W = np.array([1.2, 1.5, 0.8, 0.7, 0.6, 0.9, 1.2, -0.6])
+
+
+def signal(X):
+    return basis(X) @ SIGNAL_W
+
+
+def class_logits(X, k):
+    W = np.random.default_rng(1234 + k).normal(0.0, 1.2, (basis(X).shape[1], k))
+    return basis(X) @ W
+
+
+def qid_groups(rng, n):
+    sizes = []
+    while sum(sizes) < n:
+        sizes.append(int(rng.integers(4, 17)))
+    sizes[-1] -= sum(sizes) - n
+    if sizes[-1] <= 0:
+        sizes.pop()
+        sizes[-1] += n - sum(sizes)
+    return np.repeat(np.arange(len(sizes)), sizes)
+
+
+# Label makers: (rng, X) -> dict of DMatrix info (label, qid, bounds, ...)
+
+def lab_binary(rng, X):
+    s = signal(X)
+    s = s - np.median(s)
+    return {"label": (rng.random(len(s)) < 1 / (1 + np.exp(-2 * s))).astype(float)}
+
+
+def lab_reg(rng, X):
+    return {"label": signal(X) + rng.normal(0, 0.3, len(X))}
+
+
+def lab_heavy(rng, X):
+    return {"label": signal(X) + 0.4 * rng.standard_t(2, len(X))}
+
+
+def lab_hetero(rng, X):
+    s = signal(X)
+    return {"label": s + rng.normal(0, 0.2 + 0.3 * np.abs(s), len(X))}
+
+
+def lab_positive(rng, X):
+    return {"label": np.exp(0.5 * signal(X) + rng.normal(0, 0.2, len(X)))}
+
+
+def lab_unit(rng, X):
+    s = signal(X)
+    return {"label": 1 / (1 + np.exp(-(s - np.median(s) + rng.normal(0, 0.3, len(X)))))}
+
+
+def lab_poisson(rng, X):
+    return {"label": rng.poisson(np.exp(0.4 * signal(X))).astype(float)}
+
+
+def lab_gamma(rng, X):
+    return {"label": rng.gamma(2.0, np.exp(0.3 * signal(X)) / 2.0)}
+
+
+def lab_tweedie(rng, X):
+    counts = rng.poisson(0.8 * np.exp(0.3 * signal(X)))
+    y = np.array([rng.gamma(2.0, 1.0, c).sum() for c in counts])
+    return {"label": y}
+
+
+def lab_classes(k):
+    def f(rng, X):
+        L = class_logits(X, k) + rng.gumbel(0, 0.5, (len(X), k))
+        return {"label": np.argmax(L, axis=1).astype(float)}
+    return f
+
+
+def lab_multi_target(k):
+    def f(rng, X):
+        L = class_logits(X, k) + rng.normal(0, 0.2, (len(X), k))
+        return {"label": L}
+    return f
+
+
+def lab_rank(binary):
+    def f(rng, X):
+        s = signal(X) + rng.normal(0, 0.5, len(X))
+        if binary:
+            rel = (s > np.median(s)).astype(float)
+        else:
+            rel = np.clip(np.floor(s + 1.5), 0, 4)
+        return {"label": rel, "qid": qid_groups(rng, len(X))}
+    return f
+
+
+def lab_cox(rng, X):
+    s = signal(X)
+    t = np.exp(-0.6 * s) * rng.exponential(1.0, len(X)) + 1e-3
+    c = rng.exponential(2.0 * np.median(t), len(X)) + 1e-3
+    observed = t <= c
+    return {"label": np.where(observed, t, -c)}
+
+
+def lab_aft(rng, X):
+    n = len(X)
+    t = np.exp(0.5 * signal(X) + rng.normal(0, 0.3, n))
+    kind = rng.random(n)
+    lower = t.copy()
+    upper = t.copy()
+    right = kind < 0.25
+    upper[right] = np.inf
+    interval = (kind >= 0.25) & (kind < 0.40)
+    lower[interval] = t[interval] * 0.8
+    upper[interval] = t[interval] * 1.3
+    return {"label_lower_bound": lower, "label_upper_bound": upper}
+
+
+# --------------------------------------------------------------------------
+# Cases
+# --------------------------------------------------------------------------
+
+class Case:
+    def __init__(self, name, objective, label_fn, params=None, rounds=20,
+                 booster="gbtree", min_version=None, gen=None, n_features=NUM_FEATURES,
+                 feature_names=None, feature_types=None, categorical=None,
+                 shuffle_columns=False, early_stopping=False, predict_kind="float",
+                 notes=""):
+        self.name = name
+        self.objective = objective
+        self.label_fn = label_fn
+        self.params = dict(params or {})
+        self.rounds = rounds
+        self.booster = booster
+        self.min_version = min_version
+        self.gen = gen or gen_numeric
+        self.n_features = n_features
+        self.feature_names = feature_names
+        self.feature_types = feature_types
+        self.categorical = categorical or {}   # feature index -> number of categories
+        self.shuffle_columns = shuffle_columns
+        self.early_stopping = early_stopping
+        self.predict_kind = predict_kind
+        self.notes = notes
+
+    def dmatrix(self, X, **info):
+        kw = {"missing": np.nan}
+        if self.feature_names:
+            kw["feature_names"] = list(self.feature_names)
+        if self.feature_types:
+            kw["feature_types"] = list(self.feature_types)
+        if self.categorical:
+            kw["enable_categorical"] = True
+        for key in ("label", "qid"):
+            if key in info:
+                kw[key] = info[key]
+        d = xgb.DMatrix(X, **kw)
+        for key, val in info.items():
+            if key not in ("label", "qid"):
+                d.set_float_info(key, val)
+        return d
+
+
+# Categorical data: [num, cat(5), num, cat(20), num]
+CAT_FT = ["q", "c", "q", "c", "q"]
+CAT_EFFECT_A = np.array([0.8, -1.2, 0.3, 1.5, -0.4])
+CAT_EFFECT_B = np.random.default_rng(99).normal(0, 1.0, 20)
+
+
+def gen_categorical(rng, n, nan=True):
+    X = np.empty((n, 5))
+    X[:, 0] = np.round(rng.normal(0, 1, n), 3)
+    X[:, 1] = rng.integers(0, 5, n)
+    X[:, 2] = np.round(rng.uniform(-2, 2, n), 2)
+    X[:, 3] = rng.integers(0, 20, n)
+    X[:, 4] = rng.integers(0, 8, n)
+    if nan:
+        X[rng.random(n) < 0.10, 3] = np.nan
+        X[rng.random(n) < 0.10, 2] = np.nan
+    return X
+
+
+def cat_signal(X):
+    a = CAT_EFFECT_A[X[:, 1].astype(int)]
+    b = np.where(np.isnan(X[:, 3]), 2.0, CAT_EFFECT_B[np.nan_to_num(X[:, 3]).astype(int)])
+    x2 = np.where(np.isnan(X[:, 2]), -2.0, X[:, 2])
+    return a + b + 0.8 * np.sin(2 * X[:, 0]) + 0.5 * x2 * (X[:, 4] > 3)
+
+
+def lab_cat_reg(rng, X):
+    return {"label": cat_signal(X) + rng.normal(0, 0.2, len(X))}
+
+
+def lab_cat_binary(rng, X):
+    s = cat_signal(X)
+    return {"label": (rng.random(len(s)) < 1 / (1 + np.exp(-2 * (s - np.median(s))))).astype(float)}
+
+
+NAMED_FEATURES = ["age", "income", "num_accounts", "debt_ratio",
+                  "region_code", "balance", "has_mortgage", "score"]
+NAMED_TYPES = ["float", "q", "int", "float", "int", "q", "i", "float"]
+
+
+def cases():
+    H = {"tree_method": "hist"}
+    E = {"tree_method": "exact"}
+    A = {"tree_method": "approx"}
+    d4 = {"max_depth": 4, "eta": 0.3}
+    cs = [
+        Case("binary_logistic", "binary:logistic", lab_binary, {**E, **d4}),
+        Case("binary_logitraw", "binary:logitraw", lab_binary, {**H, **d4}),
+        Case("binary_hinge", "binary:hinge", lab_binary, {**H, **d4},
+             notes="binary:hinge: predict.csv holds 0/1 (margin > 0); kept as predict_kind float."),
+        Case("reg_squarederror", "reg:squarederror", lab_reg,
+             {**E, "max_depth": 6, "eta": 0.3, "min_child_weight": 2}, rounds=12,
+             notes="exact tree method, depth 6"),
+        Case("reg_squaredlogerror", "reg:squaredlogerror", lab_positive, {**H, **d4}),
+        Case("reg_logistic", "reg:logistic", lab_unit, {**H, **d4}),
+        Case("reg_pseudohubererror", "reg:pseudohubererror", lab_heavy,
+             {**H, **d4, "huber_slope": 1.0}),
+        Case("reg_absoluteerror", "reg:absoluteerror", lab_heavy, {**H, **d4}),
+        Case("reg_quantileerror", "reg:quantileerror", lab_hetero,
+             {**H, **d4, "quantile_alpha": 0.8}, min_version=(2, 0)),
+        Case("reg_quantileerror_multi", "reg:quantileerror", lab_hetero,
+             {**H, **d4, "quantile_alpha": [0.1, 0.5, 0.9]}, rounds=10, min_version=(2, 0),
+             notes="three quantiles -> three output columns"),
+        Case("count_poisson", "count:poisson", lab_poisson, {**E, **d4}),
+        Case("reg_gamma", "reg:gamma", lab_gamma, {**A, **d4}, notes="approx tree method"),
+        Case("reg_tweedie", "reg:tweedie", lab_tweedie,
+             {**H, **d4, "tweedie_variance_power": 1.5}),
+        Case("multi_softmax", "multi:softmax", lab_classes(4),
+             {**H, "max_depth": 3, "eta": 0.3, "num_class": 4}, rounds=10,
+             predict_kind="class_index",
+             notes="predict.csv holds the argmax class index; margin.csv the 4 raw scores"),
+        Case("multi_softprob", "multi:softprob", lab_classes(5),
+             {**H, "max_depth": 3, "eta": 0.3, "num_class": 5}, rounds=8),
+        Case("rank_pairwise", "rank:pairwise", lab_rank(False), {**H, **d4}),
+        Case("rank_ndcg", "rank:ndcg", lab_rank(False), {**A, **d4}, notes="approx tree method"),
+        Case("rank_map", "rank:map", lab_rank(True), {**H, **d4}),
+        Case("survival_cox", "survival:cox", lab_cox, {**H, **d4},
+             notes="predict = exp(margin) (hazard ratio)"),
+        Case("survival_aft", "survival:aft", lab_aft,
+             {**H, **d4, "aft_loss_distribution": "normal", "aft_loss_distribution_scale": 1.2},
+             notes="trained with label_lower_bound/label_upper_bound (right and interval censoring)"),
+        Case("dart_binary_logistic", "binary:logistic", lab_binary,
+             {**H, **d4, "rate_drop": 0.3, "skip_drop": 0.0, "sample_type": "uniform",
+              "normalize_type": "tree"}, booster="dart",
+             notes="dart: dropout is training-only; predict uses all trees scaled by weight_drop"),
+        Case("gblinear_reg_squarederror", "reg:squarederror", lab_reg,
+             {"eta": 0.5, "lambda": 0.1, "alpha": 0.01, "updater": "coord_descent"},
+             booster="gblinear", notes="gblinear: missing features contribute 0"),
+        Case("gblinear_multi_softprob", "multi:softprob", lab_classes(3),
+             {"eta": 0.5, "lambda": 0.1, "updater": "shotgun", "num_class": 3},
+             booster="gblinear"),
+        Case("forest_binary_logistic", "binary:logistic", lab_binary,
+             {**H, **d4, "num_parallel_tree": 4, "subsample": 0.8, "colsample_bynode": 0.8},
+             rounds=6, notes="random-forest style: num_parallel_tree=4, 6 rounds -> 24 trees"),
+        Case("categorical_partition", "reg:squarederror", lab_cat_reg,
+             {**H, **d4, "max_cat_to_onehot": 1}, gen=gen_categorical, n_features=5,
+             feature_types=CAT_FT, categorical={1: 5, 3: 20},
+             notes="features 1 (5 categories) and 3 (20 categories) are categorical; "
+                   "max_cat_to_onehot=1 -> partition (set) splits"),
+        Case("categorical_onehot", "binary:logistic", lab_cat_binary,
+             {**H, **d4, "max_cat_to_onehot": 64}, gen=gen_categorical, n_features=5,
+             feature_types=CAT_FT, categorical={1: 5, 3: 20},
+             notes="features 1 (5 categories) and 3 (20 categories) are categorical; "
+                   "max_cat_to_onehot=64 -> one-hot (single category) splits"),
+        Case("multi_output_tree_regression", "reg:squarederror", lab_multi_target(3),
+             {**H, **d4, "multi_strategy": "multi_output_tree"}, rounds=10, min_version=(2, 0),
+             notes="vector-leaf trees, 3 regression targets"),
+        Case("multi_output_tree_softprob", "multi:softprob", lab_classes(4),
+             {**H, "max_depth": 3, "eta": 0.3, "num_class": 4,
+              "multi_strategy": "multi_output_tree"}, rounds=10, min_version=(2, 0),
+             notes="vector-leaf trees, 4 classes"),
+        Case("multi_target_one_output_per_tree", "reg:squarederror", lab_multi_target(3),
+             {**H, "max_depth": 3, "eta": 0.3}, rounds=8,
+             notes="3 regression targets, one scalar-leaf tree per target per round"),
+        Case("feature_names_shuffled", "binary:logistic", lab_binary, {**H, **d4},
+             feature_names=NAMED_FEATURES, feature_types=NAMED_TYPES, shuffle_columns=True,
+             notes="model has feature_names/feature_types; input.csv columns are in a shuffled "
+                   "order and must be matched by name"),
+        Case("base_score_binary_logistic", "binary:logistic", lab_binary,
+             {**H, **d4, "base_score": 0.3}, notes="explicit base_score=0.3"),
+        Case("base_score_count_poisson", "count:poisson", lab_poisson,
+             {**H, **d4, "base_score": 2.5}, notes="explicit base_score=2.5"),
+        Case("early_stopping", "reg:squarederror", lab_heavy,
+             {**H, "max_depth": 5, "eta": 0.6}, rounds=200, early_stopping=True,
+             notes="trained with early_stopping_rounds=4 on a validation set; predict.csv uses "
+                   "all trees, predict_best.csv uses iteration_range=(0, best_iteration+1)"),
+    ]
+    return cs
+
+
+# --------------------------------------------------------------------------
+# Model inspection
+# --------------------------------------------------------------------------
+
+def model_trees(model):
+    gb = model["learner"]["gradient_booster"]
+    if "gbtree" in gb:          # dart
+        gb = gb["gbtree"]
+    if "model" not in gb or "trees" not in gb["model"]:
+        return []
+    return gb["model"]["trees"]
+
+
+def split_nodes(model, categorical):
+    """Numeric split nodes as (feature, t32, path) with path the list of
+    (feature, threshold, goes_left) numeric constraints from the root."""
+    out = []
+    for tree in model_trees(model):
+        left = tree["left_children"]
+        right = tree["right_children"]
+        feat = tree["split_indices"]
+        cond = tree["split_conditions"]
+        stype = tree.get("split_type", [0] * len(left))
+        cat_sets = {}
+        for k, nid in enumerate(tree.get("categories_nodes", [])):
+            seg = tree["categories_segments"][k]
+            cat_sets[nid] = set(int(c) for c in
+                                tree["categories"][seg:seg + tree["categories_sizes"][k]])
+        stack = [(0, [])]
+        while stack:
+            nid, path = stack.pop()
+            if left[nid] == -1:
+                continue
+            f = int(feat[nid])
+            is_cat = int(stype[nid]) == 1 or f in categorical
+            t = None if is_cat else f32(cond[nid])
+            if not is_cat:
+                out.append((f, t, path))
+            # categorical constraint: (feature, category set, goes_left); a
+            # category in the node's set goes right, any other goes left.
+            tc = cat_sets.get(nid, set()) if is_cat else t
+            lp = path + [(f, tc, True)]
+            rp = path + [(f, tc, False)]
+            stack.append((right[nid], rp))
+            stack.append((left[nid], lp))
+    return out
+
+
+def satisfy_path(row, path, categorical):
+    lo = {}
+    hi = {}
+    for f, t, goes_left in path:
+        if f in categorical:
+            ncat = categorical[f]
+            v = row[f]
+            ok = [c for c in range(ncat) if (c in t) != goes_left]
+            if ok and (math.isnan(v) or int(v) not in ok):
+                row[f] = float(ok[len(ok) // 2])
+            continue
+        if goes_left:
+            hi[f] = min(hi.get(f, math.inf), t)
+        else:
+            lo[f] = max(lo.get(f, -math.inf), t)
+    for f in set(lo) | set(hi):
+        a = lo.get(f, -math.inf)
+        b = hi.get(f, math.inf)
+        v = row[f]
+        if not math.isnan(v) and a <= f32(v) < b:
+            continue
+        if a > -math.inf and b < math.inf:
+            v = f32((a + b) / 2.0)
+            if not (a <= v < b):
+                v = a
+        elif a > -math.inf:
+            v = a
+        elif b < math.inf:
+            v = f32(b - max(1.0, abs(b) * 0.25))
+        else:
+            continue
+        row[f] = v
+
+
+# --------------------------------------------------------------------------
+# Adversarial inputs
+# --------------------------------------------------------------------------
+
+CAT_SPECIALS = [-1.0, -2.0, 2.9, -0.5, 0.5, 1e10, 16777216.0, 16777217.0, 1e30, math.nan]
+NUM_SPECIALS = [0.0, -0.0, 1e30, -1e30]
+EXTRA_SPECIALS = [math.inf, -math.inf, 1e39, -1e39, F32_OVERFLOW]
+
+
+def build_rows(case, model, rng):
+    """Returns (main rows, main groups, extra rows, extra groups)."""
+    nf = case.n_features
+    numeric = [j for j in range(nf) if j not in case.categorical]
+    rows, groups, extra, extra_groups = [], [], [], []
+
+    def add(kind, new, target=None, grp=None):
+        target = rows if target is None else target
+        grp = groups if grp is None else grp
+        if not new:
+            return
+        grp.append({"kind": kind, "start": len(target), "count": len(new)})
+        target.extend(np.array(r, dtype=np.float64) for r in new)
+
+    # gblinear has no thresholds: give it more random rows instead.
+    n_random = N_RANDOM_ROWS if case.booster != "gblinear" else 2 * N_RANDOM_ROWS
+    add("random", list(case.gen(rng, n_random)))
+
+    nan_rows = list(case.gen(rng, N_NAN_ROWS, nan=False))
+    for r in nan_rows:
+        k = int(rng.integers(1, 4))
+        r[rng.choice(nf, k, replace=False)] = np.nan
+    nan_rows.append(np.full(nf, np.nan))
+    add("nan_injected", nan_rows)
+
+    # thresholds: t32, f32 neighbours, f64 neighbours (round back to t in f32)
+    nodes = split_nodes(model, case.categorical)
+    seen = set()
+    uniq = []
+    for f, t, path in nodes:
+        if (f, t) not in seen:
+            seen.add((f, t))
+            uniq.append((f, t, path))
+    if len(uniq) > N_THRESHOLDS:
+        pick = sorted(rng.choice(len(uniq), N_THRESHOLDS, replace=False))
+        uniq = [uniq[i] for i in pick]
+    thr_rows = []
+    for f, t, path in uniq:
+        base = case.gen(rng, 1)[0]
+        satisfy_path(base, path, case.categorical)
+        for v in (t, next32(t, math.inf), next32(t, -math.inf),
+                  next64(t, math.inf), next64(t, -math.inf)):
+            r = base.copy()
+            r[f] = v
+            thr_rows.append(r)
+    add("thresholds", thr_rows)
+
+    spec = []
+    for j in numeric:
+        base = case.gen(rng, 1)[0]
+        for v in NUM_SPECIALS:
+            r = base.copy()
+            r[j] = v
+            spec.append(r)
+    # float32 range edges, each on a different feature
+    edges = [F32_MAX, -F32_MAX, next64(F32_MAX, math.inf), 1e-45, -1e-45, 1e-300, -1e-300,
+             float(np.finfo(np.float32).tiny)]
+    for i, v in enumerate(edges):
+        r = case.gen(rng, 1)[0]
+        r[numeric[i % len(numeric)]] = v
+        spec.append(r)
+    spec.append(np.zeros(nf))
+    spec.append(np.full(nf, -0.0))
+    add("special_values", spec)
+
+    if case.categorical:
+        cat_rows = []
+        for j, ncat in sorted(case.categorical.items()):
+            values = [float(c) for c in range(ncat)] + [float(ncat), float(ncat + 1), 63.0, 64.0,
+                                                         1000.0] + CAT_SPECIALS
+            for v in values:
+                r = case.gen(rng, 1)[0]
+                r[j] = v
+                cat_rows.append(r)
+        add("categorical_values", cat_rows)
+
+    ext = []
+    for j in numeric:
+        base = case.gen(rng, 1)[0]
+        for v in EXTRA_SPECIALS:
+            r = base.copy()
+            r[j] = v
+            ext.append(r)
+    for j in sorted(case.categorical):
+        for v in (math.inf, -math.inf, 1e39):
+            r = case.gen(rng, 1)[0]
+            r[j] = v
+            ext.append(r)
+    r = np.full(nf, math.inf)
+    ext.append(r)
+    r = np.full(nf, math.nan)
+    r[::2] = -math.inf
+    ext.append(r)
+    add("inf_or_f32_overflow", ext, extra, extra_groups)
+
+    return np.vstack(rows), groups, np.vstack(extra), extra_groups
+
+
+# --------------------------------------------------------------------------
+# Output
+# --------------------------------------------------------------------------
+
+def fmt_in(v):
+    return repr(float(v))
+
+
+def write_input(path, X, header):
+    with open(path, "w", newline="\n") as fh:
+        fh.write(",".join(header) + "\n")
+        for i, row in enumerate(X):
+            cells = []
+            for v in row:
+                if math.isnan(v):
+                    cells.append("" if i % 2 == 0 else "nan")
+                else:
+                    cells.append(fmt_in(v))
+            fh.write(",".join(cells) + "\n")
+
+
+def write_pred(path, P):
+    P = np.asarray(P, dtype=np.float32)
+    if P.ndim == 1:
+        P = P[:, None]
+    header = ["prediction"] if P.shape[1] == 1 else ["p%d" % k for k in range(P.shape[1])]
+    with open(path, "w", newline="\n") as fh:
+        fh.write(",".join(header) + "\n")
+        for row in P:
+            fh.write(",".join("%.9g" % float(v) for v in row) + "\n")
+    return P.shape[1]
+
+
+def train(case, rng):
+    X = case.gen(rng, N_TRAIN)
+    info = case.label_fn(rng, X)
+    dtrain = case.dmatrix(X, **info)
+    params = {**BASE_PARAMS, "objective": case.objective, "booster": case.booster, **case.params}
+    kw = {"num_boost_round": case.rounds, "verbose_eval": False}
+    if case.early_stopping:
+        Xv = case.gen(rng, 300)
+        dvalid = case.dmatrix(Xv, **case.label_fn(rng, Xv))
+        kw["evals"] = [(dvalid, "valid")]
+        kw["early_stopping_rounds"] = 4
+    booster = xgb.train(params, dtrain, **kw)
+    return booster, params
+
+
+def generate_case(case, outdir):
+    rng = np.random.default_rng(case_seed(case.name))
+    booster, params = train(case, rng)
+
+    os.makedirs(outdir, exist_ok=True)
+    json_path = os.path.join(outdir, "model.json")
+    booster.save_model(json_path)
+    booster.save_model(os.path.join(outdir, "model.ubj"))
+    with open(json_path) as fh:
+        text = fh.read()
+    # Python's json accepts NaN/Infinity tokens too; record if they appear.
+    model = json.loads(text)
+
+    X, groups, Xe, egroups = build_rows(case, model, rng)
+
+    def dm_predict(M, **kw):
+        return booster.predict(case.dmatrix(M), **kw)
+
+    # Main rows must be accepted by DMatrix; move any row it rejects to extra.
+    keep = []
+    moved = []
+    try:
+        dm_predict(X)
+        keep = list(range(len(X)))
+    except xgb.core.XGBoostError:
+        for i in range(len(X)):
+            try:
+                dm_predict(X[i:i + 1])
+                keep.append(i)
+            except xgb.core.XGBoostError:
+                moved.append(i)
+    if moved:
+        print("  %s: %d rows rejected by DMatrix moved to extra" % (case.name, len(moved)))
+        Xe = np.vstack([Xe, X[moved]])
+        egroups.append({"kind": "dmatrix_rejected", "start": len(Xe) - len(moved),
+                        "count": len(moved)})
+        X = X[keep]
+
+    pred = dm_predict(X)
+    margin = dm_predict(X, output_margin=True)
+
+    nf = case.n_features
+    if case.feature_names:
+        names = list(case.feature_names)
+    else:
+        names = ["f%d" % j for j in range(nf)]
+    order = list(range(nf))
+    if case.shuffle_columns:
+        order = list(np.random.default_rng(case_seed(case.name) + 1).permutation(nf))
+        if order == list(range(nf)):
+            order = order[::-1]
+    write_input(os.path.join(outdir, "input.csv"), X[:, order], [names[j] for j in order])
+    n_out = write_pred(os.path.join(outdir, "predict.csv"), pred)
+    n_margin = write_pred(os.path.join(outdir, "margin.csv"), margin)
+
+    meta = {
+        "library": "xgboost",
+        "library_version": XGB_VERSION,
+        "case": case.name,
+        "objective": case.objective,
+        "booster": case.booster,
+        "models": ["model.json", "model.ubj"],
+        "input": "input.csv",
+        "predict": "predict.csv",
+        "margin": "margin.csv",
+        "predict_kind": case.predict_kind,
+        "feature_names": bool(case.feature_names),
+        "notes": case.notes,
+        "num_features": nf,
+        "num_rows": int(len(X)),
+        "num_predict_columns": n_out,
+        "num_margin_columns": n_margin,
+        "num_trees": len(model_trees(model)),
+        "num_boost_round": int(booster.num_boosted_rounds()),
+        "train_params": {k: v for k, v in params.items()},
+        "row_groups": groups,
+        "columns_shuffled": bool(case.shuffle_columns),
+    }
+    if case.feature_names:
+        meta["model_feature_names"] = names
+        meta["input_columns"] = [names[j] for j in order]
+    if case.feature_types:
+        meta["feature_types"] = list(case.feature_types)
+    if case.categorical:
+        meta["categorical_features"] = {str(k): v for k, v in sorted(case.categorical.items())}
+
+    if case.early_stopping:
+        best = int(booster.best_iteration)
+        meta["best_iteration"] = best
+        meta["predict_best"] = "predict_best.csv"
+        pb = booster.predict(case.dmatrix(X), iteration_range=(0, best + 1))
+        write_pred(os.path.join(outdir, "predict_best.csv"), pb)
+
+    # Cross-check: inplace_predict on the main rows (not part of the contract).
+    try:
+        ip = booster.inplace_predict(X, missing=np.nan)
+        meta["inplace_predict_matches_dmatrix"] = bool(
+            np.array_equal(np.asarray(ip, np.float32).ravel(), np.asarray(pred, np.float32).ravel()))
+    except xgb.core.XGBoostError as e:
+        ip = None
+        meta["inplace_predict_matches_dmatrix"] = None
+
+    # Extra rows: +-inf and values that overflow float32; DMatrix rejects them
+    # ("Input data contains `inf` or a value too large"), inplace_predict accepts.
+    if ip is not None:
+        try:
+            pe = booster.inplace_predict(Xe, missing=np.nan)
+            me = booster.inplace_predict(Xe, missing=np.nan, predict_type="margin")
+            write_input(os.path.join(outdir, "input_extra.csv"), Xe[:, order],
+                        [names[j] for j in order])
+            write_pred(os.path.join(outdir, "predict_extra.csv"), pe)
+            write_pred(os.path.join(outdir, "margin_extra.csv"), me)
+            meta["extra"] = {
+                "input": "input_extra.csv", "predict": "predict_extra.csv",
+                "margin": "margin_extra.csv", "source": "Booster.inplace_predict",
+                "num_rows": int(len(Xe)), "row_groups": egroups,
+                "why": "xgb.DMatrix rejects +-inf and finite float64 values that overflow "
+                       "float32; these predictions come from inplace_predict instead",
+            }
+        except xgb.core.XGBoostError as e:
+            meta["extra_skipped"] = "inplace_predict failed: %s" % str(e).splitlines()[0]
+    else:
+        meta["extra_skipped"] = "inplace_predict not supported for booster %s" % case.booster
+
+    meta["model_json_has_nonfinite_tokens"] = any(
+        tok in text for tok in ("NaN", "Infinity"))
+    with open(os.path.join(outdir, "case.json"), "w", newline="\n") as fh:
+        json.dump(meta, fh, indent=1, sort_keys=False)
+        fh.write("\n")
+    return meta
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--out", default="models/xgboost")
+    ap.add_argument("--only", nargs="*", help="generate only these cases")
+    args = ap.parse_args()
+
+    root = os.path.join(args.out, XGB_VERSION)
+    if args.only is None and os.path.isdir(root):
+        shutil.rmtree(root)
+    os.makedirs(root, exist_ok=True)
+    print("xgboost %s -> %s" % (XGB_VERSION, root))
+    done, skipped = [], []
+    for case in cases():
+        if args.only and case.name not in args.only:
+            continue
+        if case.min_version and VER < case.min_version:
+            reason = "needs xgboost >= %d.%d" % case.min_version
+            skipped.append((case.name, reason))
+            print("  skip %-34s %s" % (case.name, reason))
+            continue
+        outdir = os.path.join(root, case.name)
+        try:
+            meta = generate_case(case, outdir)
+        except xgb.core.XGBoostError as e:
+            reason = "XGBoostError: %s" % str(e).strip().splitlines()[0][:200]
+            shutil.rmtree(outdir, ignore_errors=True)
+            skipped.append((case.name, reason))
+            print("  skip %-34s %s" % (case.name, reason))
+            continue
+        done.append(case.name)
+        print("  ok   %-34s trees=%-4d rows=%d+%d" % (
+            case.name, meta["num_trees"], meta["num_rows"], meta.get("extra", {}).get("num_rows", 0)))
+    if args.only is None:
+        with open(os.path.join(root, "skipped.json"), "w", newline="\n") as fh:
+            json.dump({"library_version": XGB_VERSION, "generated": done,
+                       "skipped": [{"case": n, "reason": r} for n, r in skipped]}, fh, indent=1)
+            fh.write("\n")
+    print("generated %d cases, skipped %d" % (len(done), len(skipped)))
+
+
+if __name__ == "__main__":
+    main()

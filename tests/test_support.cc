@@ -1,0 +1,60 @@
+#include "tests/test_support.h"
+
+#include <algorithm>
+#include <filesystem>
+
+#include "formats/json_value.h"
+#include "formats/json_view.h"
+
+namespace fs = std::filesystem;
+
+namespace xylem::testing {
+
+std::string models_dir() { return XYLEM_MODELS_DIR; }
+
+std::vector<ConformanceCase> conformance_cases() {
+  std::vector<ConformanceCase> cases;
+  std::vector<fs::path> case_files;
+  for (const auto& entry : fs::recursive_directory_iterator(models_dir()))
+    if (entry.path().filename() == "case.json") case_files.push_back(entry.path());
+  std::sort(case_files.begin(), case_files.end());
+  for (const fs::path& file : case_files) {
+    const std::string text = read_file(file.string());
+    formats::JsonValue doc = formats::parse_json_text(text, file.string());
+    formats::JsonView c(doc, file.string(), "");
+    const std::string dir = file.parent_path().string();
+    ConformanceCase base;
+    base.dir = dir;
+    base.predict_kind = c["predict_kind"].str();
+    base.expected.push_back({dir + "/" + c["input"].str(), dir + "/" + c["predict"].str(), dir + "/" + c["margin"].str()});
+    if (c.has("extra")) {
+      formats::JsonView e = c["extra"];
+      base.expected.push_back({dir + "/" + e["input"].str(), dir + "/" + e["predict"].str(), dir + "/" + e["margin"].str()});
+    }
+    for (const std::string& model : c["models"].string_array()) {
+      ConformanceCase one = base;
+      one.model_file = dir + "/" + model;
+      one.name = c["library"].str() + "_" + c["library_version"].str() + "_" + c["case"].str() + "_" + model;
+      for (char& ch : one.name)
+        if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
+      cases.push_back(std::move(one));
+    }
+  }
+  return cases;
+}
+
+std::vector<double> predict_csv(const Model& model, const std::string& input_path, bool margin) {
+  CsvTable table = read_csv_file(input_path);
+  std::vector<size_t> columns = model.match_columns(table.header);
+  const size_t nf = model.num_features(), width_in = table.header.size();
+  std::vector<double> rows(table.rows * nf);
+  for (size_t r = 0; r < table.rows; ++r)
+    for (size_t f = 0; f < nf; ++f) rows[r * nf + f] = table.values[r * width_in + columns[f]];
+  std::vector<double> out(table.rows * model.output_width(margin));
+  PredictOptions options;
+  options.margin = margin;
+  model.predict(rows.data(), table.rows, out.data(), options);
+  return out;
+}
+
+}  // namespace xylem::testing

@@ -1,0 +1,30 @@
+// Helpers shared by the tests: the conformance cases under models/ and file I/O.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "xylem/xylem.h"
+
+namespace xylem::testing {
+
+struct ConformanceCase {
+  std::string name;        // "<library>_<version>_<case>_<model file>", usable as a test name
+  std::string dir;         // the case directory
+  std::string model_file;  // model.json or model.ubj
+  std::string predict_kind;  // "float" or "class_index"
+  struct Expected {
+    std::string input, predict, margin;
+  };
+  std::vector<Expected> expected;  // the main rows, and the extra rows when present
+};
+
+// Every case of every library under models/ (one entry per model file).
+std::vector<ConformanceCase> conformance_cases();
+
+// Predicts every row of `input` (columns matched as the CLI matches them).
+std::vector<double> predict_csv(const Model& model, const std::string& input_path, bool margin);
+
+std::string models_dir();
+
+}  // namespace xylem::testing

@@ -1,0 +1,101 @@
+// Conformance: xylem reproduces the training library's own predict() and margin
+// outputs on every model under models/ (real files saved by the library, adversarial
+// rows: NaN, values on thresholds and their float neighbours, odd categories).
+//
+// Tolerance, and why it is right: XGBoost sums float32 leaves in tree order from
+// the base margin, and xylem replays exactly that, so margins are expected to be
+// bit-identical; the only float operations whose results are not pinned down by
+// IEEE-754 are expf/logf in the transforms (and the base-score link), where libm
+// implementations differ by at most a few ulp. 1e-6 relative to max(1, |reference|)
+// is about 8 float32 ulp at 1.0: it absorbs libm differences, and it is far below
+// any real error: a row sent down the wrong branch moves the output by a whole leaf
+// value (typically 1e-3 to 1e-1). Class outputs (multi:softmax) must match exactly.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "tests/test_support.h"
+
+namespace xylem::testing {
+namespace {
+
+class Conformance : public ::testing::TestWithParam<ConformanceCase> {};
+
+void expect_close(const std::vector<double>& got, const CsvTable& want, bool exact, const std::string& what) {
+  ASSERT_EQ(got.size(), want.values.size()) << what << ": output size";
+  const size_t width = want.header.size();
+  int reported = 0;
+  for (size_t i = 0; i < got.size(); ++i) {
+    const double ref = want.values[i];
+    const double diff = std::fabs(got[i] - ref);
+    const bool ok = exact ? got[i] == ref : (std::isnan(ref) ? std::isnan(got[i]) : diff <= 1e-6 * std::max(1.0, std::fabs(ref)));
+    if (!ok && reported++ < 5)
+      ADD_FAILURE() << what << ": row " << i / width << " column " << i % width << ": xylem " << got[i]
+                    << ", library " << ref;
+  }
+  EXPECT_EQ(reported, 0) << what << ": " << reported << " mismatching values";
+}
+
+TEST_P(Conformance, PredictAndMarginMatchTheLibrary) {
+  const ConformanceCase& c = GetParam();
+  Model model = Model::load(c.model_file);
+  for (const auto& e : c.expected) {
+    expect_close(predict_csv(model, e.input, false), read_csv_file(e.predict), c.predict_kind == "class_index",
+                 e.predict);
+    expect_close(predict_csv(model, e.input, true), read_csv_file(e.margin), false, e.margin);
+  }
+}
+
+// Writing xylem JSON and reading it back must not change a single bit.
+TEST_P(Conformance, XylemJsonRoundTripIsBitIdentical) {
+  const ConformanceCase& c = GetParam();
+  Model original = Model::load(c.model_file);
+  std::string text = original.to_xylem_json();
+  Model reloaded = Model::load_from_memory(text, "roundtrip.json");
+  EXPECT_EQ(reloaded.to_xylem_json(), text);
+  for (bool margin : {false, true}) {
+    std::vector<double> a = predict_csv(original, c.expected[0].input, margin);
+    std::vector<double> b = predict_csv(reloaded, c.expected[0].input, margin);
+    ASSERT_EQ(a.size(), b.size());
+    for (size_t i = 0; i < a.size(); ++i)
+      ASSERT_TRUE(a[i] == b[i] || (std::isnan(a[i]) && std::isnan(b[i]))) << "value " << i;
+  }
+}
+
+// Threads split rows; each row's result must not depend on the split.
+TEST_P(Conformance, ThreadsGiveTheSameNumbers) {
+  const ConformanceCase& c = GetParam();
+  Model model = Model::load(c.model_file);
+  CsvTable table = read_csv_file(c.expected[0].input);
+  std::vector<size_t> columns = model.match_columns(table.header);
+  const size_t nf = model.num_features();
+  std::vector<float> rows(table.rows * nf);
+  for (size_t r = 0; r < table.rows; ++r)
+    for (size_t f = 0; f < nf; ++f) rows[r * nf + f] = static_cast<float>(table.values[r * table.header.size() + columns[f]]);
+  std::vector<double> one(table.rows * model.output_width()), three(one.size());
+  model.predict(rows.data(), table.rows, one.data());
+  PredictOptions options;
+  options.threads = 3;
+  model.predict(rows.data(), table.rows, three.data(), options);
+  for (size_t i = 0; i < one.size(); ++i) ASSERT_TRUE(one[i] == three[i] || (std::isnan(one[i]) && std::isnan(three[i])));
+}
+
+std::string case_name(const ::testing::TestParamInfo<ConformanceCase>& info) { return info.param.name; }
+
+INSTANTIATE_TEST_SUITE_P(Models, Conformance, ::testing::ValuesIn(conformance_cases()), case_name);
+
+TEST(ConformanceSuite, HasTheExpectedCoverage) {
+  // A suite that silently found no models would pass everything.
+  auto cases = conformance_cases();
+  EXPECT_GE(cases.size(), 180u);
+  for (const char* version : {"1.7.6", "2.1.4", "3.2.0"}) {
+    const std::string tag = std::string("xgboost_") + version;
+    std::string prefix;
+    for (char ch : tag) prefix += std::isalnum(static_cast<unsigned char>(ch)) ? ch : '_';
+    EXPECT_TRUE(std::any_of(cases.begin(), cases.end(), [&](const auto& c) { return c.name.rfind(prefix, 0) == 0; }))
+        << "no cases for XGBoost " << version;
+  }
+}
+
+}  // namespace
+}  // namespace xylem::testing

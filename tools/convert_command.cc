@@ -1,0 +1,26 @@
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "tools/commands.h"
+#include "tools/format_option.h"
+
+namespace xylem::cli {
+
+void add_convert_options(CLI::App& app, ConvertArgs& args) {
+  app.add_option("input", args.input, "Model file to convert (- for standard input)")->required();
+  app.add_option("-o,--output", args.output, "xylem JSON file to write (- for standard output)")->required();
+  app.add_option("--from", args.from, kFromHelp)->check(CLI::IsMember({"auto", "xylem", "xgboost"}));
+}
+
+int run_convert(const ConvertArgs& args) {
+  Model model = Model::load(args.input, load_options(args.from));
+  model.save(args.output);
+  if (args.output != "-") {
+    ModelSummary s = model.summary();
+    std::cerr << "converted " << s.source_library << " " << s.source_version << " " << s.objective << " model ("
+              << s.num_trees << " trees, " << s.num_features << " features) to " << args.output << "\n";
+  }
+  return 0;
+}
+
+}  // namespace xylem::cli

@@ -1,0 +1,79 @@
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "tools/commands.h"
+#include "tools/format_option.h"
+
+namespace xylem::cli {
+namespace {
+
+std::string join(const std::vector<std::string>& items, size_t limit) {
+  std::string out;
+  for (size_t i = 0; i < items.size() && i < limit; ++i) out += (i ? ", " : "") + items[i];
+  if (items.size() > limit) out += ", ... (" + std::to_string(items.size()) + " in all)";
+  return out;
+}
+
+nlohmann::json to_json(const ModelSummary& s) {
+  return {{"source", {{"library", s.source_library}, {"version", s.source_version}, {"format", s.source_format},
+                      {"objective", s.objective}, {"booster", s.booster}, {"best_iteration", s.best_iteration}}},
+          {"task", s.task},
+          {"features", {{"count", s.num_features}, {"names", s.feature_names}, {"types", s.feature_types}}},
+          {"outputs", {{"margin_width", s.num_outputs}, {"prediction_width", s.output_width}, {"names", s.output_names},
+                       {"transform", s.transform}, {"precision", s.output_precision}, {"base_scores", s.base_scores}}},
+          {"trees", {{"count", s.num_trees}, {"nodes", s.num_nodes}, {"leaves", s.num_leaves},
+                     {"categorical_splits", s.num_categorical_splits}, {"max_depth", s.max_depth},
+                     {"mean_leaf_depth", s.mean_leaf_depth}}},
+          {"linear", s.has_linear}};
+}
+
+void print_table(const ModelSummary& s) {
+  auto row = [](const char* key, const std::string& value) { std::printf("%-20s %s\n", key, value.c_str()); };
+  row("source", s.source_library + " " + s.source_version + " (" + s.source_format + ")");
+  row("objective", s.objective + (s.booster.empty() ? "" : " (booster " + s.booster + ")"));
+  row("task", s.task);
+  size_t categorical = std::count(s.feature_types.begin(), s.feature_types.end(), "categorical");
+  row("features", std::to_string(s.num_features) + (categorical ? " (" + std::to_string(categorical) + " categorical)" : ""));
+  if (!s.feature_names.empty()) row("feature names", join(s.feature_names, 12));
+  row("outputs", std::to_string(s.output_width) + " (" + join(s.output_names, 8) + "), margin width " +
+                     std::to_string(s.num_outputs));
+  row("transform", s.transform + " in " + s.output_precision);
+  std::vector<std::string> base;
+  for (double b : s.base_scores) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.9g", b);
+    base.push_back(buf);
+  }
+  row("base scores (margin)", join(base, 8));
+  if (s.num_trees) {
+    row("trees", std::to_string(s.num_trees));
+    row("nodes", std::to_string(s.num_nodes) + " (" + std::to_string(s.num_leaves) + " leaves, " +
+                     std::to_string(s.num_categorical_splits) + " categorical splits)");
+    char depth[64];
+    std::snprintf(depth, sizeof depth, "max %d, mean leaf depth %.2f", s.max_depth, s.mean_leaf_depth);
+    row("depth", depth);
+  }
+  if (s.has_linear) row("linear", "weights for " + std::to_string(s.num_features) + " features x " +
+                                      std::to_string(s.num_outputs) + " outputs");
+  if (s.best_iteration >= 0) row("best iteration", std::to_string(s.best_iteration) + " (predict uses all trees, as Booster.predict)");
+}
+
+}  // namespace
+
+void add_inspect_options(CLI::App& app, InspectArgs& args) {
+  app.add_option("model", args.model, "Model: xylem JSON or any file `xylem convert` reads")->required();
+  app.add_flag("--json", args.json, "Print JSON instead of a table");
+  app.add_option("--from", args.from, kFromHelp)->check(CLI::IsMember({"auto", "xylem", "xgboost"}));
+}
+
+int run_inspect(const InspectArgs& args) {
+  Model model = Model::load(args.model, load_options(args.from));
+  ModelSummary s = model.summary();
+  if (args.json) std::cout << to_json(s).dump(2) << "\n";
+  else print_table(s);
+  return 0;
+}
+
+}  // namespace xylem::cli
