@@ -1,0 +1,26 @@
+# Installs xylem into a scratch prefix, then builds and runs docs/example against it
+# through find_package(xylem), as a service that links libxylem would.
+file(REMOVE_RECURSE ${WORK})
+execute_process(COMMAND ${CMAKE_COMMAND} --install ${BUILD_DIR} --prefix ${WORK}/prefix RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "cmake --install failed")
+endif()
+set(flags)
+if(SANITIZE)
+  set(flags "-DCMAKE_CXX_FLAGS=-fsanitize=address,undefined" "-DCMAKE_EXE_LINKER_FLAGS=-fsanitize=address,undefined")
+endif()
+execute_process(COMMAND ${CMAKE_COMMAND} -S ${EXAMPLE_DIR} -B ${WORK}/example -DCMAKE_PREFIX_PATH=${WORK}/prefix ${flags}
+                RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "configuring the example against the installed package failed")
+endif()
+execute_process(COMMAND ${CMAKE_COMMAND} --build ${WORK}/example RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "building the example failed")
+endif()
+execute_process(COMMAND ${WORK}/example/xylem_example ${MODELS}/xgboost/3.2.0/multi_softprob/model.ubj
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out)
+if(NOT rc EQUAL 0 OR NOT out MATCHES "multiclass_classification")
+  message(FATAL_ERROR "the example failed (${rc}):\n${out}")
+endif()
+message(STATUS "${out}")
