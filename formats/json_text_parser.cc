@@ -289,10 +289,13 @@ class TextParser {
         case 't': out += '\t'; break;
         case 'u': {
           uint32_t cp = parse_hex4();
-          if (cp >= 0xD800 && cp < 0xDC00 && s_.substr(pos_, 2) == "\\u") {
+          if (cp >= 0xDC00 && cp < 0xE000) fail("unpaired low surrogate in \\u escape");
+          if (cp >= 0xD800 && cp < 0xDC00) {
+            if (s_.substr(pos_, 2) != "\\u") fail("unpaired high surrogate in \\u escape");
             pos_ += 2;
             uint32_t low = parse_hex4();
-            if (low >= 0xDC00 && low < 0xE000) cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+            if (low < 0xDC00 || low >= 0xE000) fail("high surrogate not followed by a low surrogate");
+            cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
           }
           append_utf8(out, cp);
           break;

@@ -88,7 +88,8 @@ int64_t JsonView::integer(int64_t min, int64_t max) const {
   expect(JsonValue::Kind::Number, "an integer");
   const JsonNumber& n = v_->number;
   if (!n.integral && n.f64 != std::trunc(n.f64)) fail("expected an integer, found " + describe(n));
-  if (!(n.f64 >= static_cast<double>(min) && n.f64 <= static_cast<double>(max)))
+  // (double)INT64_MAX rounds up to 2^63, which no int64 holds: compare below it.
+  if (!(n.f64 >= static_cast<double>(min) && n.f64 <= static_cast<double>(max) && n.f64 < 0x1p63))
     fail("value " + describe(n) + " out of range [" + std::to_string(min) + ", " + std::to_string(max) + "]");
   return static_cast<int64_t>(n.f64);
 }
@@ -125,15 +126,16 @@ std::vector<int64_t> JsonView::int_array(int64_t min, int64_t max) const {
     const JsonNumber& n = v_->numbers[i];
     if (!n.integral && n.f64 != std::trunc(n.f64))
       JsonView(*v_, *file_, index_path(i)).fail("expected an integer, found " + describe(n));
-    if (!(n.f64 >= static_cast<double>(min) && n.f64 <= static_cast<double>(max)))
+    if (!(n.f64 >= static_cast<double>(min) && n.f64 <= static_cast<double>(max) && n.f64 < 0x1p63))
       JsonView(*v_, *file_, index_path(i))
           .fail("value " + describe(n) + " out of range [" + std::to_string(min) + ", " + std::to_string(max) + "]");
     out.push_back(static_cast<int64_t>(n.f64));
   }
   for (size_t i = 0; i < v_->items.size(); ++i) {
     JsonView item(v_->items[i], *file_, index_path(i));
-    // Booleans appear where old XGBoost versions wrote default_left.
-    out.push_back(item.kind() == JsonValue::Kind::Bool ? item.boolean() : item.integer(min, max));
+    // Booleans appear where old XGBoost versions wrote default_left (0/1 arrays only).
+    const bool flag = item.kind() == JsonValue::Kind::Bool && min == 0 && max == 1;
+    out.push_back(flag ? item.boolean() : item.integer(min, max));
   }
   return out;
 }

@@ -14,7 +14,7 @@ namespace {
 bool looks_like_ubjson(std::string_view bytes) {
   if (bytes.size() < 2 || bytes[0] != '{') return false;
   char c = bytes[1];
-  return c == 'i' || c == 'U' || c == 'I' || c == 'l' || c == 'L' || c == '}';
+  return c == 'i' || c == 'U' || c == 'I' || c == 'l' || c == 'L';
 }
 
 struct Parsed {

@@ -129,7 +129,7 @@ class XGBoostImporter {
     }
     JsonView learner = root_["learner"];
     JsonView params = learner["learner_model_param"];
-    m.num_features = static_cast<int32_t>(parse_int_param(params["num_feature"], 0, std::numeric_limits<int32_t>::max()));
+    m.num_features = static_cast<int32_t>(parse_int_param(params["num_feature"], 0, ir::kMaxFeatures));
     int64_t num_class = params.has("num_class") ? parse_int_param(params["num_class"], 0, 1 << 20) : 0;
     int64_t num_target = params.has("num_target") ? parse_int_param(params["num_target"], 0, 1 << 20) : 1;
     m.num_outputs = static_cast<int32_t>(std::max<int64_t>({num_class, num_target, 1}));
@@ -168,6 +168,8 @@ class XGBoostImporter {
       JsonView gbtree = booster["gbtree"];
       JsonView weights = booster["weight_drop"];
       std::vector<double> weight_drop = weights.f32_array_widened();
+      for (size_t i = 0; i < weight_drop.size(); ++i)
+        if (!std::isfinite(weight_drop[i])) weights.fail_at(i, "tree weight is not finite");
       read_gbtree(gbtree["model"], m, &weight_drop);
       if (weight_drop.size() != m.ensemble.trees.size())
         weights.fail("has " + std::to_string(weight_drop.size()) + " weights for " +
@@ -211,7 +213,10 @@ class XGBoostImporter {
     if (values.size() != static_cast<size_t>(m.num_outputs))
       base.fail("has " + std::to_string(values.size()) + " values for " + std::to_string(m.num_outputs) + " outputs");
     m.output.base_scores.clear();
-    for (float v : values) m.output.base_scores.push_back(base_score_to_margin(v, rule.link, base));
+    for (float v : values) {
+      if (!std::isfinite(v)) base.fail("base_score is not finite");
+      m.output.base_scores.push_back(base_score_to_margin(v, rule.link, base));
+    }
   }
 
   void read_gbtree(const JsonView& model, ir::Model& m, const std::vector<double>* weight_drop) {
@@ -219,8 +224,9 @@ class XGBoostImporter {
     const size_t n_trees = trees.size();
     if (model.has("gbtree_model_param")) {
       JsonView declared = model["gbtree_model_param"]["num_trees"];
-      if (parse_int_param(declared, 0, std::numeric_limits<int32_t>::max()) != static_cast<int64_t>(n_trees))
-        declared.fail("declares " + declared.str() + " trees, the model holds " + std::to_string(n_trees));
+      const int64_t declared_trees = parse_int_param(declared, 0, std::numeric_limits<int32_t>::max());
+      if (declared_trees != static_cast<int64_t>(n_trees))
+        declared.fail("declares " + std::to_string(declared_trees) + " trees, the model holds " + std::to_string(n_trees));
     }
     JsonView info = model["tree_info"];
     std::vector<int64_t> groups = info.int_array(0, m.num_outputs - 1);
@@ -280,7 +286,7 @@ class XGBoostImporter {
           if (child < 0 || child >= n)
             tj[key].fail_at(i, "child " + std::to_string(child) + " out of range (tree has " + std::to_string(n) + " nodes)");
           if (child == 0 || seen[child])
-            tj[key].fail_at(i, "child " + std::to_string(child) + " is reached twice (the tree has a cycle)");
+            tj[key].fail_at(i, "child " + std::to_string(child) + " is reached twice (the tree has a cycle or a shared node)");
           seen[child] = 1;
           stack.push_back(child);
         }
@@ -354,6 +360,8 @@ class XGBoostImporter {
     for (size_t k = 0; k < nodes.size(); ++k) {
       const int64_t node = nodes[k];
       if (split_type[node] != 1) nodes_v.fail_at(k, "node " + std::to_string(node) + " is not a categorical split");
+      if (new_index[node] >= 0 && tree.is_leaf(new_index[node]))
+        nodes_v.fail_at(k, "node " + std::to_string(node) + " is a leaf");
       if (segments[k] > static_cast<int64_t>(categories.size()) ||
           sizes[k] > static_cast<int64_t>(categories.size()) - segments[k])
         segments_v.fail("segment " + std::to_string(k) + " runs past the end of categories");

@@ -48,7 +48,7 @@ class XylemReader {
     m.task = enum_value(root_["task"], parse_task,
                         "regression, binary_classification, multiclass_classification, multi_target_regression, ranking "
                         "or survival");
-    m.num_features = static_cast<int32_t>(root_["num_features"].integer(0, kMaxInt32));
+    m.num_features = static_cast<int32_t>(root_["num_features"].integer(0, ir::kMaxFeatures));
     JsonView features = root_["features"];
     m.feature_names = features["names"].string_array();
     JsonView types = features["types"];

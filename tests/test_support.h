@@ -1,6 +1,7 @@
 // Helpers shared by the tests: the conformance cases under models/ and file I/O.
 #pragma once
 
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,9 @@ struct ConformanceCase {
   };
   std::vector<Expected> expected;  // the main rows, and the extra rows when present
 };
+
+// gtest prints parameters of failing tests; the name is what identifies a case.
+inline void PrintTo(const ConformanceCase& c, std::ostream* os) { *os << c.name; }
 
 // Every case of every library under models/ (one entry per model file).
 std::vector<ConformanceCase> conformance_cases();

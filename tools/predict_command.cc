@@ -73,7 +73,8 @@ int run_predict(const PredictArgs& args) {
   auto t3 = Clock::now();
 
   ModelSummary summary = model.summary();
-  const bool float32 = summary.output_precision == "float32" && summary.transform != "argmax_class";
+  const bool float32 = args.margin ? summary.margin_precision == "float32"
+                                   : summary.output_precision == "float32" && summary.transform != "argmax_class";
   std::string text;
   for (size_t k = 0; k < width; ++k) {
     if (k) text += ',';

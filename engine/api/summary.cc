@@ -31,6 +31,7 @@ ModelSummary Model::summary() const {
   }
   s.transform = ir::to_string(m.output.transform);
   s.output_precision = ir::to_string(m.output.transform_precision);
+  s.margin_precision = ir::to_string(m.output.accumulation);
   s.base_scores = m.output.base_scores;
   s.has_linear = m.has_linear;
 

@@ -31,6 +31,11 @@ enum class MissingRule : uint8_t {
   ZeroAndNanToDefault,  // |x| <= 1e-35f or NaN follows default_left (LightGBM missing type "Zero")
 };
 
+// Upper bound on the input width: far above real models (Epsilon has 2000 features,
+// hashed text a few million), low enough that an absurd count in a file is an error
+// rather than gigabytes of per-feature metadata.
+inline constexpr int32_t kMaxFeatures = 1 << 24;
+
 // The float LightGBM uses for "is zero": the float literal 1e-35f widened to double.
 inline constexpr double kZeroThreshold = static_cast<double>(1e-35f);
 

@@ -17,7 +17,9 @@ class Checker {
   Checker(const Model& model, const std::string& where) : m_(model), where_(where) {}
 
   void run() {
-    if (m_.num_features < 0) fail("num_features", "negative feature count " + std::to_string(m_.num_features));
+    if (m_.num_features < 0 || m_.num_features > kMaxFeatures)
+      fail("num_features", "feature count " + std::to_string(m_.num_features) + " out of range [0, " +
+                               std::to_string(kMaxFeatures) + "]");
     if (m_.num_outputs < 1 || m_.num_outputs > kMaxOutputs)
       fail("num_outputs", "output count " + std::to_string(m_.num_outputs) + " out of range [1, " +
                               std::to_string(kMaxOutputs) + "]");
@@ -60,7 +62,7 @@ class Checker {
     };
     check_size("right_children", tree.right_children.size(), n);
     check_size("split_features", tree.split_features.size(), n);
-    check_size("split_kinds", tree.split_kinds.size(), n);
+    check_size("comparisons", tree.split_kinds.size(), n);
     check_size("thresholds", tree.thresholds.size(), n);
     check_size("default_left", tree.default_left.size(), n);
     check_size("missing_rules", tree.missing_rules.size(), n);
@@ -135,7 +137,7 @@ class Checker {
     }
     for (int32_t i = 0; i < n; ++i)
       if (!tree.is_leaf(i) && tree.split_kinds[i] == SplitKind::Categorical && !has_set[i])
-        fail(p + ".split_kinds[" + std::to_string(i) + "]", "categorical node has no category set");
+        fail(p + ".comparisons[" + std::to_string(i) + "]", "categorical node is not in categorical_nodes");
   }
 
   void check_linear() {

@@ -33,7 +33,8 @@ double ReferencePredictor::input_value(const double* row, int32_t feature) const
   return v;
 }
 
-bool ReferencePredictor::category_goes_left(const ir::Tree& tree, int32_t node, double value) const {
+bool ReferencePredictor::category_goes_left(const ir::Tree& tree, const std::vector<int32_t>& set_of_node,
+                                            int32_t node, double value) const {
   const ir::CategoryRule& rule = model_.ensemble.category_rule;
   const bool set_left = !model_.ensemble.categories_go_right;
   if (std::isnan(value)) return tree.default_left[node];
@@ -41,14 +42,15 @@ bool ReferencePredictor::category_goes_left(const ir::Tree& tree, int32_t node, 
   valid = valid && value < rule.limit;
   if (!valid) return rule.invalid_to_default ? static_cast<bool>(tree.default_left[node]) : !set_left;
   const auto category = static_cast<uint32_t>(std::trunc(std::fabs(value)));
-  const auto& set = tree.category_sets[category_set_of_node_[&tree - model_.ensemble.trees.data()][node]];
+  const auto& set = tree.category_sets[set_of_node[node]];
   const bool member = std::binary_search(set.begin(), set.end(), category);
   return member ? set_left : !set_left;
 }
 
-bool ReferencePredictor::goes_left(const ir::Tree& tree, int32_t node, double value) const {
+bool ReferencePredictor::goes_left(size_t t, int32_t node, double value) const {
+  const ir::Tree& tree = model_.ensemble.trees[t];
   const SplitKind kind = tree.split_kinds[node];
-  if (kind == SplitKind::Categorical) return category_goes_left(tree, node, value);
+  if (kind == SplitKind::Categorical) return category_goes_left(tree, category_set_of_node_[t], node, value);
   switch (tree.missing_rules[node]) {
     case MissingRule::NanToDefault:
       if (std::isnan(value)) return tree.default_left[node];
@@ -70,7 +72,7 @@ int32_t ReferencePredictor::leaf_index(size_t t, const double* row) const {
   int32_t node = 0;
   while (!tree.is_leaf(node)) {
     const double value = input_value(row, tree.split_features[node]);
-    node = goes_left(tree, node, value) ? tree.left_children[node] : tree.right_children[node];
+    node = goes_left(t, node, value) ? tree.left_children[node] : tree.right_children[node];
   }
   return node;
 }

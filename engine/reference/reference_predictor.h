@@ -31,8 +31,9 @@ class ReferencePredictor {
   void apply_transform(const T* margins, double* out) const;
 
   double input_value(const double* row, int32_t feature) const;
-  bool goes_left(const ir::Tree& tree, int32_t node, double value) const;
-  bool category_goes_left(const ir::Tree& tree, int32_t node, double value) const;
+  bool goes_left(size_t tree, int32_t node, double value) const;
+  bool category_goes_left(const ir::Tree& tree, const std::vector<int32_t>& set_of_node, int32_t node,
+                          double value) const;
 
   ir::Model model_;
   // Per tree, node -> index into category_sets (-1 for non-categorical nodes).

@@ -46,6 +46,7 @@ struct ModelSummary {
   std::vector<std::string> output_names;   // column names of predictions
   std::string transform;                   // identity, sigmoid, softmax, ...
   std::string output_precision;            // float32 or float64: the precision of the library's outputs
+  std::string margin_precision;            // float32 or float64: the precision of its margins
   std::vector<double> base_scores;         // margin space
   size_t num_trees = 0, num_nodes = 0, num_leaves = 0, num_categorical_splits = 0;
   int max_depth = 0;
