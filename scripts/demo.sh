@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install_deps.sh
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DXYLEM_BUILD_TESTS=OFF > /dev/null
-cmake --build build -j"$(nproc)" > /dev/null
+cmake --build build -j"$(nproc)" > build/build.log 2>&1 || { cat build/build.log; exit 1; }
 case=models/xgboost/3.2.0/multi_softprob
 ./build/xylem inspect $case/model.ubj
 ./build/xylem convert $case/model.ubj -o build/model.xylem.json
