@@ -45,11 +45,7 @@ std::vector<ConformanceCase> conformance_cases() {
 
 std::vector<double> predict_csv(const Model& model, const std::string& input_path, bool margin) {
   CsvTable table = read_csv_file(input_path);
-  std::vector<size_t> columns = model.match_columns(table.header);
-  const size_t nf = model.num_features(), width_in = table.header.size();
-  std::vector<double> rows(table.rows * nf);
-  for (size_t r = 0; r < table.rows; ++r)
-    for (size_t f = 0; f < nf; ++f) rows[r * nf + f] = table.values[r * width_in + columns[f]];
+  const std::vector<double> rows = model.rows_from_table(table);
   std::vector<double> out(table.rows * model.output_width(margin));
   PredictOptions options;
   options.margin = margin;

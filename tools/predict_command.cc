@@ -55,13 +55,8 @@ int run_predict(const PredictArgs& args) {
   Model model = Model::load(args.model, load_options(args.from));
   auto t1 = Clock::now();
   CsvTable table = read_csv_file(args.input);
-  std::vector<size_t> columns = model.match_columns(table.header);
-
+  const std::vector<double> rows = model.rows_from_table(table);
   const size_t n_features = model.num_features();
-  std::vector<double> rows(table.rows * n_features);
-  const size_t width_in = table.header.size();
-  for (size_t r = 0; r < table.rows; ++r)
-    for (size_t f = 0; f < n_features; ++f) rows[r * n_features + f] = table.values[r * width_in + columns[f]];
 
   const size_t width = model.output_width(args.margin);
   std::vector<double> out(table.rows * width);

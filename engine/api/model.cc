@@ -134,6 +134,15 @@ std::vector<size_t> Model::match_columns(const std::vector<std::string>& header)
   return columns;
 }
 
+std::vector<double> Model::rows_from_table(const CsvTable& table) const {
+  const std::vector<size_t> columns = match_columns(table.header);
+  const size_t n_features = columns.size(), width = table.header.size();
+  std::vector<double> rows(table.rows * n_features);
+  for (size_t r = 0; r < table.rows; ++r)
+    for (size_t f = 0; f < n_features; ++f) rows[r * n_features + f] = table.values[r * width + columns[f]];
+  return rows;
+}
+
 void Model::predict(const float* rows, size_t n_rows, double* out, const PredictOptions& options) const {
   predict_rows(*impl_, rows, n_rows, out, options);
 }

@@ -54,6 +54,8 @@ struct ModelSummary {
   bool has_linear = false;
 };
 
+struct CsvTable;
+
 class Model {
  public:
   // `path` "-" reads standard input.
@@ -74,6 +76,10 @@ class Model {
   // For each model feature, the index of its column in `header`: matched by name when
   // the model has feature names, else by position. Throws naming a missing column.
   std::vector<size_t> match_columns(const std::vector<std::string>& header) const;
+
+  // The table's rows as model input (n_rows x num_features(), row-major), columns
+  // chosen by match_columns(table.header).
+  std::vector<double> rows_from_table(const CsvTable& table) const;
 
   // rows: n_rows x num_features(), row-major, NaN = missing.
   // out: n_rows x output_width(options.margin).
