@@ -212,7 +212,7 @@ class TextParser {
         break;
       }
     }
-    if (pos_ == digits_start) fail("invalid token (expected a value)");
+    if (pos_ == digits_start) fail(pos_ == s_.size() ? "unexpected end of input in a number" : "invalid token (expected a value)");
     // from_chars does not take a leading '+'.
     const char* first = s_.data() + (s_[start] == '+' ? start + 1 : start);
     const char* last = s_.data() + pos_;

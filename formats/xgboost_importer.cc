@@ -239,6 +239,31 @@ class XGBoostImporter {
       if (weight_drop && t < weight_drop->size()) tree.weight = (*weight_drop)[t];
       m.ensemble.trees.push_back(std::move(tree));
     }
+    m.ensemble.trees_per_iteration = trees_per_iteration(model, m);
+  }
+
+  // 2.0+ records where each iteration starts (iteration_indptr); 1.7 implies it:
+  // num_parallel_tree trees per output group (one group for vector-leaf trees).
+  static int32_t trees_per_iteration(const JsonView& model, const ir::Model& m) {
+    const int64_t n_trees = static_cast<int64_t>(m.ensemble.trees.size());
+    if (n_trees == 0) return 1;
+    if (model.has("iteration_indptr")) {
+      JsonView v = model["iteration_indptr"];
+      auto indptr = v.int_array(0, n_trees);
+      if (indptr.size() < 2 || indptr.front() != 0 || indptr.back() != n_trees)
+        v.fail("does not span the " + std::to_string(n_trees) + " trees");
+      const int64_t step = indptr[1] - indptr[0];
+      for (size_t i = 1; i < indptr.size(); ++i)
+        if (indptr[i] - indptr[i - 1] != step || step <= 0)
+          return static_cast<int32_t>(n_trees);  // uneven iterations: predict with all trees only
+      return static_cast<int32_t>(step);
+    }
+    int64_t parallel = 1;
+    if (model.has("gbtree_model_param") && model["gbtree_model_param"].has("num_parallel_tree"))
+      parallel = parse_int_param(model["gbtree_model_param"]["num_parallel_tree"], 1, std::numeric_limits<int32_t>::max());
+    const int64_t groups = m.ensemble.trees[0].leaf_size > 1 ? 1 : m.num_outputs;
+    const int64_t step = parallel * groups;
+    return static_cast<int32_t>(n_trees % step == 0 ? step : n_trees);
   }
 
   ir::Tree read_tree(const JsonView& tj, const ir::Model& m) {

@@ -68,7 +68,8 @@ std::optional<ir::Task> parse_task(std::string_view s) {
 
 std::optional<ir::Transform> parse_transform(std::string_view s) {
   for (auto t : {ir::Transform::Identity, ir::Transform::Sigmoid, ir::Transform::Softmax, ir::Transform::Exp,
-                 ir::Transform::HingeClass, ir::Transform::ArgMaxClass})
+                 ir::Transform::HingeClass, ir::Transform::ArgMaxClass, ir::Transform::SignedSquare,
+                 ir::Transform::Softplus})
     if (s == ir::to_string(t)) return t;
   return std::nullopt;
 }

@@ -54,6 +54,10 @@ class XylemReader {
     JsonView types = features["types"];
     for (size_t i = 0; i < types.size(); ++i)
       m.feature_types.push_back(enum_value(types[i], parse_feature_type, "numeric or categorical"));
+    if (features.has("category_labels")) {
+      JsonView labels = features["category_labels"];
+      for (size_t f = 0; f < labels.size(); ++f) m.category_labels.push_back(labels[f].string_array());
+    }
     m.num_outputs = static_cast<int32_t>(root_["num_outputs"].integer(1, 1 << 20));
     read_output(m);
     read_tree_rules(m);
@@ -83,11 +87,12 @@ class XylemReader {
     ir::OutputStage& out = m.output;
     out.accumulation = precision(o["accumulation"]);
     out.aggregation = enum_value(o["aggregation"], parse_aggregation, "sum or average");
+    out.margin_before_average = o.has("margin_before_average") && o["margin_before_average"].boolean();
     out.base_scores = numbers(o["base_scores"], out.accumulation);
     out.base_scores_first = o["base_scores_first"].boolean();
     out.scale = o["scale"].f64();
     out.transform = enum_value(o["transform"], parse_transform,
-                               "identity, sigmoid, softmax, exp, hinge_class or argmax_class");
+                               "identity, sigmoid, softmax, exp, hinge_class, argmax_class, signed_square or softplus");
     out.transform_precision = precision(o["transform_precision"]);
     out.sigmoid_alpha = o["sigmoid_alpha"].f64();
   }
@@ -109,6 +114,15 @@ class XylemReader {
     if (invalid != "default" && invalid != "non_member_side")
       c["invalid"].fail("expected \"default\" or \"non_member_side\", found \"" + invalid + "\"");
     e.category_rule.invalid_to_default = invalid == "default";
+    if (c.has("key")) {
+      std::string key = c["key"].str();
+      if (key != "truncate" && key != "decimal_hash")
+        c["key"].fail("expected \"truncate\" or \"decimal_hash\", found \"" + key + "\"");
+      e.category_rule.key = key == "decimal_hash" ? ir::CategoryKey::DecimalHash : ir::CategoryKey::Truncate;
+    }
+    if (r.has("tiny_inputs_are_zero")) e.tiny_inputs_are_zero = r["tiny_inputs_are_zero"].boolean();
+    if (r.has("trees_per_iteration"))
+      e.trees_per_iteration = static_cast<int32_t>(r["trees_per_iteration"].integer(1, kMaxInt32));
   }
 
   ir::Tree read_tree(const JsonView& tj, const ir::Model& m) {
@@ -150,6 +164,13 @@ class XylemReader {
       // The node list decides which nodes are categorical (validate() checks the rest).
       for (int32_t node : t.categorical_nodes)
         if (node < static_cast<int32_t>(t.split_kinds.size())) t.split_kinds[node] = ir::SplitKind::Categorical;
+    }
+    if (tj.has("linear_leaves")) {
+      JsonView lj = tj["linear_leaves"];
+      t.linear_constants = lj["constants"].f64_array();
+      t.linear_offsets = integers<int32_t>(lj["offsets"], 0, kMaxInt32);
+      t.linear_features = integers<int32_t>(lj["features"], 0, kMaxInt32);
+      t.linear_coefficients = lj["coefficients"].f64_array();
     }
     return t;
   }

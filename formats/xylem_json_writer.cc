@@ -121,6 +121,15 @@ void write_tree(Writer& w, const ir::Model& m, const ir::Tree& t) {
     w.raw(",\n     "); w.key("category_sets");
     w.array(t.category_sets, [&](const std::vector<uint32_t>& set) { w.integers(set); });
   }
+  if (t.has_linear_leaves()) {
+    // LightGBM computes linear leaves in float64 whatever the accumulation precision.
+    w.raw(",\n     "); w.key("linear_leaves"); w.raw("{");
+    w.key("constants"); w.numbers(t.linear_constants, ir::Precision::Float64);
+    w.raw(",\n                       "); w.key("offsets"); w.integers(t.linear_offsets);
+    w.raw(",\n                       "); w.key("features"); w.integers(t.linear_features);
+    w.raw(",\n                       "); w.key("coefficients"); w.numbers(t.linear_coefficients, ir::Precision::Float64);
+    w.raw("}");
+  }
   w.raw("}");
 }
 
@@ -145,6 +154,12 @@ std::string write_xylem_json(const ir::Model& m) {
   w.key("names"); w.array(m.feature_names, [&](const std::string& s) { w.string(s); });
   w.raw(",\n               "); w.key("types");
   w.array(m.feature_types, [&](ir::FeatureType t) { w.string(feature_type_name(t)); });
+  if (!m.category_labels.empty()) {
+    w.raw(",\n               "); w.key("category_labels");
+    w.array(m.category_labels, [&](const std::vector<std::string>& labels) {
+      w.array(labels, [&](const std::string& s) { w.string(s); });
+    });
+  }
   w.raw("}");
   w.raw(",\n  "); w.key("num_outputs"); w.integer(m.num_outputs);
 
@@ -152,6 +167,7 @@ std::string write_xylem_json(const ir::Model& m) {
   w.raw(",\n  "); w.key("output"); w.raw("{");
   w.key("accumulation"); w.string(ir::to_string(o.accumulation));
   w.raw(", "); w.key("aggregation"); w.string(aggregation_name(o.aggregation));
+  if (o.margin_before_average) { w.raw(", "); w.key("margin_before_average"); w.raw("true"); }
   w.raw(", "); w.key("base_scores"); w.numbers(o.base_scores, values_p);
   w.raw(", "); w.key("base_scores_first"); w.raw(o.base_scores_first ? "true" : "false");
   w.raw(",\n             "); w.key("scale"); w.number(o.scale, ir::Precision::Float64);
@@ -169,7 +185,11 @@ std::string write_xylem_json(const ir::Model& m) {
   w.key("negative_fraction_is_zero"); w.raw(e.category_rule.negative_fraction_is_zero ? "true" : "false");
   w.raw(", "); w.key("limit"); w.number(e.category_rule.limit, ir::Precision::Float64);
   w.raw(", "); w.key("invalid"); w.string(e.category_rule.invalid_to_default ? "default" : "non_member_side");
-  w.raw("}}");
+  w.raw(", "); w.key("key"); w.string(e.category_rule.key == ir::CategoryKey::DecimalHash ? "decimal_hash" : "truncate");
+  w.raw("}");
+  w.raw(",\n                 "); w.key("trees_per_iteration"); w.integer(e.trees_per_iteration);
+  w.raw(", "); w.key("tiny_inputs_are_zero"); w.raw(e.tiny_inputs_are_zero ? "true" : "false");
+  w.raw("}");
 
   w.raw(",\n  "); w.key("trees"); w.raw("[");
   for (size_t t = 0; t < e.trees.size(); ++t) {

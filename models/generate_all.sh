@@ -1,17 +1,21 @@
 #!/usr/bin/env bash
-# Regenerate all XGBoost fixtures: build/refresh the venvs, then run the
-# generator once per pinned XGBoost version.  Output: models/xgboost/<version>/
+# Regenerate the conformance fixtures: build/refresh the venvs, then run each
+# library's generator (generate_<library>.py) once per pinned version of it.
+# Output: models/<library>/<version>/
+# Optional argument: a library name, to regenerate only that library.
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 VENV_DIR="${XYLEM_VENV_DIR:-$HOME/.cache/xylem-venvs}"
-OUT="${1:-$HERE/xgboost}"
+ONLY="${1:-}"
 
-bash "$HERE/make_venvs.sh"
+bash "$HERE/make_venvs.sh" $ONLY
 
-for req in "$HERE"/requirements-xgboost-*.txt; do
-    ver="$(sed -n -E 's/^xgboost(-cpu)?==([^[:space:]]+).*/\2/p' "$req" | head -n1)"
-    py="$VENV_DIR/xgboost-$ver/bin/python"
-    echo "=== xgboost $ver"
-    "$py" "$HERE/generate_xgboost.py" --out "$OUT"
+for req in "$HERE"/requirements-*.txt; do
+    lib="$(basename "$req" .txt)"; lib="${lib#requirements-}"; lib="${lib%%-*}"
+    [[ -n "$ONLY" && "$ONLY" != "$lib" ]] && continue
+    ver="$(sed -n -E "s/^${lib}(-cpu)?==([^[:space:]]+).*/\2/p" "$req" | head -n1)"
+    py="$VENV_DIR/$lib-$ver/bin/python"
+    echo "=== $lib $ver"
+    "$py" "$HERE/generate_$lib.py" --out "$HERE/$lib"
 done
 du -sh "$HERE"

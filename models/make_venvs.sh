@@ -1,21 +1,31 @@
 #!/usr/bin/env bash
-# Create one virtualenv per pinned XGBoost version (idempotent).
-#   ${XYLEM_VENV_DIR:-$HOME/.cache/xylem-venvs}/xgboost-<version>
+# Create one virtualenv per pinned library version (idempotent).
+#   requirements-<library>-<x>.txt pins <library>==<version> (xgboost may be xgboost-cpu)
+#   -> ${XYLEM_VENV_DIR:-$HOME/.cache/xylem-venvs}/<library>-<version>
 # A venv is (re)built only if it is missing or its requirements file changed
 # (a copy of the requirements used is kept in the venv as .xylem-requirements.txt).
+# Optional argument: a library name, to build only that library's venvs.
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 VENV_DIR="${XYLEM_VENV_DIR:-$HOME/.cache/xylem-venvs}"
 PYTHON="${PYTHON:-python3}"
+ONLY="${1:-}"
 mkdir -p "$VENV_DIR"
 
-for req in "$HERE"/requirements-xgboost-*.txt; do
-    # exact xgboost version from the pin (package xgboost or xgboost-cpu)
-    ver="$(sed -n -E 's/^xgboost(-cpu)?==([^[:space:]]+).*/\2/p' "$req" | head -n1)"
-    if [[ -z "$ver" ]]; then
-        echo "make_venvs: no xgboost pin in $req" >&2; exit 1
-    fi
-    venv="$VENV_DIR/xgboost-$ver"
+# Prints "<library> <version>" for a requirements file.
+pinned() {
+    local req="$1" lib
+    lib="$(basename "$req" .txt)"; lib="${lib#requirements-}"; lib="${lib%%-*}"
+    local ver
+    ver="$(sed -n -E "s/^${lib}(-cpu)?==([^[:space:]]+).*/\2/p" "$req" | head -n1)"
+    if [[ -z "$ver" ]]; then echo "make_venvs: no $lib pin in $req" >&2; exit 1; fi
+    echo "$lib $ver"
+}
+
+for req in "$HERE"/requirements-*.txt; do
+    read -r lib ver < <(pinned "$req")
+    [[ -n "$ONLY" && "$ONLY" != "$lib" ]] && continue
+    venv="$VENV_DIR/$lib-$ver"
     stamp="$venv/.xylem-requirements.txt"
     if [[ -x "$venv/bin/python" && -f "$stamp" ]] && cmp -s "$req" "$stamp"; then
         echo "make_venvs: $venv is up to date"
@@ -26,9 +36,9 @@ for req in "$HERE"/requirements-xgboost-*.txt; do
     "$PYTHON" -m venv "$venv"
     "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-cache-dir -r "$req"
     # sanity: the interpreter imports the pinned version
-    got="$("$venv/bin/python" -c 'import xgboost; print(xgboost.__version__)')"
+    got="$("$venv/bin/python" -c "import $lib; print($lib.__version__)")"
     if [[ "$got" != "$ver" ]]; then
-        echo "make_venvs: $venv has xgboost $got, expected $ver" >&2; exit 1
+        echo "make_venvs: $venv has $lib $got, expected $ver" >&2; exit 1
     fi
     cp "$req" "$stamp"
 done

@@ -350,8 +350,8 @@ TEST(MalformedModel, EmptyFile) {
 
 TEST(MalformedModel, NotJsonAtAll) {
   const std::string not_a_model =
-      "not a model file xylem can read (expected a JSON or UBJSON object; supported formats: xylem JSON, XGBoost "
-      "JSON/UBJSON)";
+      "not a model file xylem can read (expected a JSON or UBJSON object or a LightGBM text model; supported formats: "
+      "xylem JSON, XGBoost JSON/UBJSON, LightGBM text or dump_model JSON, CatBoost JSON)";
   EXPECT_TRUE(fails_exactly("f0,f1,f2\n1,2,3\n4,5,6\n", "data.csv", "data.csv: " + not_a_model));
   EXPECT_TRUE(fails_exactly("\x89PNG\r\n\x1a\n\0\0\0\rIHDR", "image.png", "image.png: " + not_a_model));
   std::string all_bytes;
@@ -360,10 +360,11 @@ TEST(MalformedModel, NotJsonAtAll) {
   EXPECT_TRUE(fails_exactly("[1, 2, 3]", "array.json", "array.json: " + not_a_model));
   EXPECT_TRUE(fails_exactly("\"model\"", "string.json", "string.json: " + not_a_model));
   EXPECT_TRUE(fails_exactly("<xml/>", "m.xml", "m.xml: " + not_a_model));
-  // An object that is neither a xylem nor an XGBoost model.
+  // An object that is no model xylem knows.
   const std::string unrecognised =
-      ": unrecognised model: a JSON object that is neither a xylem model (\"format\": \"xylem\") nor an XGBoost model "
-      "(\"learner\")";
+      ": unrecognised model: a JSON object that is none of a xylem model (\"format\": \"xylem\"), an XGBoost model "
+      "(\"learner\"), a LightGBM dump_model() (\"name\": \"tree\", \"tree_info\") or a CatBoost model "
+      "(\"features_info\" and \"oblivious_trees\" or \"trees\")";
   EXPECT_TRUE(fails_exactly("{\"a\": 1}", "other.json", "other.json" + unrecognised));
   EXPECT_TRUE(fails_exactly("{\"format\": \"xylem2\"}", "other.json", "other.json" + unrecognised));
   EXPECT_TRUE(fails_exactly("{ }", "empty_object.json", "empty_object.json" + unrecognised));
@@ -1019,7 +1020,7 @@ TEST(MalformedXylem, FormatVersion) {
 TEST(MalformedXylem, UnknownEnumStrings) {
   EXPECT_TRUE(fails_exactly(set_value(bl_xylem(), At{"transform"}, "\"tanh\""), "x.json",
                             "x.json: output.transform: unknown value \"tanh\" (expected identity, sigmoid, softmax, exp, "
-                            "hinge_class or argmax_class)"));
+                            "hinge_class, argmax_class, signed_square or softplus)"));
   EXPECT_TRUE(fails_exactly(set_value(bl_xylem(), At{"task"}, "\"clustering\""), "x.json",
                             "x.json: task: unknown value \"clustering\" (expected regression, binary_classification, "
                             "multiclass_classification, multi_target_regression, ranking or survival)"));

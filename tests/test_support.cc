@@ -27,9 +27,25 @@ std::vector<ConformanceCase> conformance_cases() {
     base.dir = dir;
     base.predict_kind = c["predict_kind"].str();
     base.expected.push_back({dir + "/" + c["input"].str(), dir + "/" + c["predict"].str(), dir + "/" + c["margin"].str()});
+    const std::string input = dir + "/" + c["input"].str();
     if (c.has("extra")) {
       formats::JsonView e = c["extra"];
       base.expected.push_back({dir + "/" + e["input"].str(), dir + "/" + e["predict"].str(), dir + "/" + e["margin"].str()});
+    }
+    if (c.has("float32_input")) {
+      formats::JsonView e = c["float32_input"];
+      base.expected.push_back({input, dir + "/" + e["predict"].str(), dir + "/" + e["margin"].str(), true});
+    }
+    if (c.has("iterations")) {
+      formats::JsonView e = c["iterations"];
+      ConformanceCase::Expected x{input, dir + "/" + e["predict"].str(), dir + "/" + e["margin"].str()};
+      x.num_iterations = static_cast<int>(e["num_iterations"].integer(1, 1 << 30));
+      base.expected.push_back(x);
+    }
+    if (c.has("best_iteration") && c.has("predict_best")) {  // XGBoost: iteration_range=(0, best_iteration + 1)
+      ConformanceCase::Expected x{input, dir + "/" + c["predict_best"].str(), ""};
+      x.num_iterations = static_cast<int>(c["best_iteration"].integer(0, 1 << 30)) + 1;
+      base.expected.push_back(x);
     }
     for (const std::string& model : c["models"].string_array()) {
       ConformanceCase one = base;
@@ -44,12 +60,28 @@ std::vector<ConformanceCase> conformance_cases() {
 }
 
 std::vector<double> predict_csv(const Model& model, const std::string& input_path, bool margin) {
-  CsvTable table = read_csv_file(input_path);
+  CsvTable table = read_csv_file(input_path, model.label_columns());
   const std::vector<double> rows = model.rows_from_table(table);
   std::vector<double> out(table.rows * model.output_width(margin));
   PredictOptions options;
   options.margin = margin;
   model.predict(rows.data(), table.rows, out.data(), options);
+  return out;
+}
+
+std::vector<double> predict_expected(const Model& model, const ConformanceCase::Expected& e, bool margin) {
+  CsvTable table = read_csv_file(e.input, model.label_columns());
+  const std::vector<double> rows = model.rows_from_table(table);
+  std::vector<double> out(table.rows * model.output_width(margin));
+  PredictOptions options;
+  options.margin = margin;
+  options.num_iterations = e.num_iterations;
+  if (e.float32_rows) {
+    std::vector<float> narrow(rows.begin(), rows.end());
+    model.predict(narrow.data(), table.rows, out.data(), options);
+  } else {
+    model.predict(rows.data(), table.rows, out.data(), options);
+  }
   return out;
 }
 

@@ -15,9 +15,11 @@ struct ConformanceCase {
   std::string model_file;  // model.json or model.ubj
   std::string predict_kind;  // "float" or "class_index"
   struct Expected {
-    std::string input, predict, margin;
+    std::string input, predict, margin;  // predict or margin may be empty (not recorded)
+    bool float32_rows = false;           // predict from the input rounded to float32, through the float API
+    int num_iterations = 0;              // use only this many boosting iterations (0: all)
   };
-  std::vector<Expected> expected;  // the main rows, and the extra rows when present
+  std::vector<Expected> expected;  // the main rows, then extra rows, float32 rows, truncated models
 };
 
 // gtest prints parameters of failing tests; the name is what identifies a case.
@@ -28,6 +30,8 @@ std::vector<ConformanceCase> conformance_cases();
 
 // Predicts every row of `input` (columns matched as the CLI matches them).
 std::vector<double> predict_csv(const Model& model, const std::string& input_path, bool margin);
+// The same with the options of one expectation (float32 rows, iteration count).
+std::vector<double> predict_expected(const Model& model, const ConformanceCase::Expected& e, bool margin);
 
 std::string models_dir();
 

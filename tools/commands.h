@@ -18,7 +18,7 @@ int run_convert(const ConvertArgs& args);
 struct PredictArgs {
   std::string model, input, output = "-", from = "auto";
   bool margin = false, timing = false;
-  int threads = 1;
+  int threads = 1, num_iterations = 0;
 };
 void add_predict_options(CLI::App& app, PredictArgs& args);
 int run_predict(const PredictArgs& args);

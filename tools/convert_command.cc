@@ -9,7 +9,7 @@ namespace xylem::cli {
 void add_convert_options(CLI::App& app, ConvertArgs& args) {
   app.add_option("input", args.input, "Model file to convert (- for standard input)")->required();
   app.add_option("-o,--output", args.output, "xylem JSON file to write (- for standard output)")->required();
-  app.add_option("--from", args.from, kFromHelp)->check(CLI::IsMember({"auto", "xylem", "xgboost"}));
+  add_from_option(app, args.from);
 }
 
 int run_convert(const ConvertArgs& args) {

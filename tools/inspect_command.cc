@@ -25,7 +25,8 @@ nlohmann::json to_json(const ModelSummary& s) {
                        {"transform", s.transform}, {"precision", s.output_precision}, {"base_scores", s.base_scores}}},
           {"trees", {{"count", s.num_trees}, {"nodes", s.num_nodes}, {"leaves", s.num_leaves},
                      {"categorical_splits", s.num_categorical_splits}, {"max_depth", s.max_depth},
-                     {"mean_leaf_depth", s.mean_leaf_depth}}},
+                     {"mean_leaf_depth", s.mean_leaf_depth}, {"linear_leaves", s.num_linear_leaves},
+                     {"iterations", s.num_iterations}, {"trees_per_iteration", s.trees_per_iteration}}},
           {"linear", s.has_linear}};
 }
 
@@ -48,16 +49,20 @@ void print_table(const ModelSummary& s) {
   }
   row("base scores (margin)", join(base, 8));
   if (s.num_trees) {
-    row("trees", std::to_string(s.num_trees));
+    row("trees", std::to_string(s.num_trees) + " (" + std::to_string(s.num_iterations) + " iterations of " +
+                     std::to_string(s.trees_per_iteration) + ")");
     row("nodes", std::to_string(s.num_nodes) + " (" + std::to_string(s.num_leaves) + " leaves, " +
                      std::to_string(s.num_categorical_splits) + " categorical splits)");
+    if (s.num_linear_leaves) row("linear leaves", std::to_string(s.num_linear_leaves));
     char depth[64];
     std::snprintf(depth, sizeof depth, "max %d, mean leaf depth %.2f", s.max_depth, s.mean_leaf_depth);
     row("depth", depth);
   }
   if (s.has_linear) row("linear", "weights for " + std::to_string(s.num_features) + " features x " +
                                       std::to_string(s.num_outputs) + " outputs");
-  if (s.best_iteration >= 0) row("best iteration", std::to_string(s.best_iteration) + " (predict uses all trees, as Booster.predict)");
+  if (s.best_iteration >= 0)
+    row("best iteration", std::to_string(s.best_iteration) + " (predict uses all trees, as Booster.predict; --num-iterations " +
+                              std::to_string(s.best_iteration + 1) + " uses the best)");
 }
 
 }  // namespace
@@ -65,7 +70,7 @@ void print_table(const ModelSummary& s) {
 void add_inspect_options(CLI::App& app, InspectArgs& args) {
   app.add_option("model", args.model, "Model: xylem JSON or any file `xylem convert` reads")->required();
   app.add_flag("--json", args.json, "Print JSON instead of a table");
-  app.add_option("--from", args.from, kFromHelp)->check(CLI::IsMember({"auto", "xylem", "xgboost"}));
+  add_from_option(app, args.from);
 }
 
 int run_inspect(const InspectArgs& args) {

@@ -45,7 +45,10 @@ void add_predict_options(CLI::App& app, PredictArgs& args) {
   app.add_option("-o,--output", args.output, "CSV file to write (default: standard output)");
   app.add_flag("--margin", args.margin, "Raw margins, as predict(output_margin=True)");
   app.add_option("--threads", args.threads, "Threads to split the rows across")->check(CLI::Range(1, 1024));
-  app.add_option("--from", args.from, kFromHelp)->check(CLI::IsMember({"auto", "xylem", "xgboost"}));
+  app.add_option("--num-iterations", args.num_iterations,
+                 "Use only the first N boosting iterations (LightGBM num_iteration, XGBoost iteration_range=(0, N))")
+      ->check(CLI::Range(1, 1 << 30));
+  add_from_option(app, args.from);
   app.add_flag("--timing", args.timing, "Print load and prediction times to standard error");
 }
 
@@ -54,7 +57,7 @@ int run_predict(const PredictArgs& args) {
   auto t0 = Clock::now();
   Model model = Model::load(args.model, load_options(args.from));
   auto t1 = Clock::now();
-  CsvTable table = read_csv_file(args.input);
+  CsvTable table = read_csv_file(args.input, model.label_columns());
   const std::vector<double> rows = model.rows_from_table(table);
   const size_t n_features = model.num_features();
 
@@ -63,6 +66,7 @@ int run_predict(const PredictArgs& args) {
   PredictOptions options;
   options.margin = args.margin;
   options.threads = args.threads;
+  options.num_iterations = args.num_iterations;
   auto t2 = Clock::now();
   model.predict(rows.data(), table.rows, out.data(), options);
   auto t3 = Clock::now();

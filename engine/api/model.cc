@@ -1,8 +1,9 @@
 // xylem::Model: loads through formats/, predicts through the reference predictor.
 #include <algorithm>
 #include <fstream>
+#include <limits>
 #include <thread>
-
+#include <unordered_map>
 #include <iostream>
 
 #include "engine/api/model_impl.h"
@@ -25,6 +26,8 @@ formats::ModelFormat to_internal(ModelFormat f) {
     case ModelFormat::Auto: return formats::ModelFormat::Auto;
     case ModelFormat::Xylem: return formats::ModelFormat::Xylem;
     case ModelFormat::XGBoost: return formats::ModelFormat::XGBoost;
+    case ModelFormat::LightGBM: return formats::ModelFormat::LightGBM;
+    case ModelFormat::CatBoost: return formats::ModelFormat::CatBoost;
   }
   return formats::ModelFormat::Auto;
 }
@@ -52,12 +55,15 @@ void predict_rows(const Model::Impl& impl, const Row* rows, size_t n_rows, doubl
   const ir::Model& m = impl.ir();
   const size_t n_features = m.num_features;
   const size_t width = options.margin ? m.num_outputs : ir::prediction_width(m);
+  if (options.num_iterations < 0 || options.num_iterations > impl.predictor.num_iterations())
+    throw Error("num_iterations " + std::to_string(options.num_iterations) + " out of range: the model has " +
+                std::to_string(impl.predictor.num_iterations()) + " iterations");
   parallel_rows(n_rows, options.threads, [&](size_t begin, size_t end) {
     std::vector<double> row(n_features);
     std::vector<double> result(std::max<size_t>(m.num_outputs, 1));
     for (size_t r = begin; r < end; ++r) {
       std::copy_n(rows + r * n_features, n_features, row.begin());
-      impl.predictor.predict_row(row.data(), result.data(), options.margin);
+      impl.predictor.predict_row(row.data(), result.data(), options.margin, options.num_iterations);
       std::copy_n(result.begin(), width, out + r * width);
     }
   });
@@ -134,12 +140,39 @@ std::vector<size_t> Model::match_columns(const std::vector<std::string>& header)
   return columns;
 }
 
+std::vector<std::string> Model::label_columns() const {
+  const ir::Model& m = impl_->ir();
+  std::vector<std::string> names;
+  for (size_t f = 0; f < m.category_labels.size(); ++f)
+    if (!m.category_labels[f].empty()) names.push_back(m.feature_names[f]);
+  return names;
+}
+
 std::vector<double> Model::rows_from_table(const CsvTable& table) const {
+  const ir::Model& m = impl_->ir();
   const std::vector<size_t> columns = match_columns(table.header);
   const size_t n_features = columns.size(), width = table.header.size();
   std::vector<double> rows(table.rows * n_features);
   for (size_t r = 0; r < table.rows; ++r)
     for (size_t f = 0; f < n_features; ++f) rows[r * n_features + f] = table.values[r * width + columns[f]];
+  // Category labels: label i is category i; unknown labels and empty cells are missing,
+  // as pandas codes them (-1) and LightGBM reads them (NaN).
+  const size_t n_text = table.text_columns.size();
+  for (size_t f = 0; f < m.category_labels.size(); ++f) {
+    const std::vector<std::string>& labels = m.category_labels[f];
+    if (labels.empty()) continue;
+    auto slot = std::find(table.text_columns.begin(), table.text_columns.end(), m.feature_names[f]);
+    if (slot == table.text_columns.end())
+      throw Error("column \"" + m.feature_names[f] + "\" holds category labels; read the input with the model's "
+                  "label_columns() as text columns");
+    const size_t k = static_cast<size_t>(slot - table.text_columns.begin());
+    std::unordered_map<std::string_view, double> code;
+    for (size_t i = 0; i < labels.size(); ++i) code.emplace(labels[i], static_cast<double>(i));
+    for (size_t r = 0; r < table.rows; ++r) {
+      auto it = code.find(table.texts[r * n_text + k]);
+      rows[r * n_features + f] = it == code.end() ? std::numeric_limits<double>::quiet_NaN() : it->second;
+    }
+  }
   return rows;
 }
 

@@ -36,6 +36,8 @@ ModelSummary Model::summary() const {
   s.has_linear = m.has_linear;
 
   s.num_trees = m.ensemble.trees.size();
+  s.trees_per_iteration = m.ensemble.trees_per_iteration;
+  s.num_iterations = impl_->predictor.num_iterations();
   double depth_sum = 0;
   for (const ir::Tree& tree : m.ensemble.trees) {
     s.num_nodes += tree.num_nodes();
@@ -48,6 +50,7 @@ ModelSummary Model::summary() const {
       stack.pop_back();
       if (tree.is_leaf(i)) {
         ++s.num_leaves;
+        if (tree.has_linear_leaves()) ++s.num_linear_leaves;
         depth_sum += depth[i];
         s.max_depth = std::max(s.max_depth, depth[i]);
         continue;

@@ -26,6 +26,8 @@ const char* to_string(Transform transform) {
     case Transform::Exp: return "exp";
     case Transform::HingeClass: return "hinge_class";
     case Transform::ArgMaxClass: return "argmax_class";
+    case Transform::SignedSquare: return "signed_square";
+    case Transform::Softplus: return "softplus";
   }
   return "?";
 }

@@ -29,7 +29,12 @@ class Checker {
     if (m_.feature_types.size() != static_cast<size_t>(m_.num_features))
       fail("features.types", "has " + std::to_string(m_.feature_types.size()) + " types for " +
                                  std::to_string(m_.num_features) + " features");
+    check_category_labels();
     check_output();
+    const int32_t per_iteration = m_.ensemble.trees_per_iteration;
+    if (per_iteration < 1 || m_.ensemble.trees.size() % per_iteration != 0)
+      fail("tree_rules.trees_per_iteration", std::to_string(per_iteration) + " trees per iteration does not divide the " +
+                                                 std::to_string(m_.ensemble.trees.size()) + " trees");
     for (size_t t = 0; t < m_.ensemble.trees.size(); ++t) check_tree(m_.ensemble.trees[t], t);
     if (m_.has_linear) check_linear();
     if (m_.ensemble.trees.empty() && !m_.has_linear && m_.output.aggregation == Aggregation::Average)
@@ -39,6 +44,22 @@ class Checker {
  private:
   [[noreturn]] void fail(const std::string& path, const std::string& what) const {
     throw Error(where_ + ": " + path + ": " + what);
+  }
+
+  void check_category_labels() {
+    if (m_.category_labels.empty()) return;
+    if (m_.category_labels.size() != static_cast<size_t>(m_.num_features))
+      fail("features.category_labels", "has " + std::to_string(m_.category_labels.size()) + " entries for " +
+                                           std::to_string(m_.num_features) + " features");
+    if (m_.feature_names.empty())
+      fail("features.category_labels", "category labels need feature names (inputs are matched by name)");
+    for (size_t f = 0; f < m_.category_labels.size(); ++f) {
+      std::vector<std::string> sorted = m_.category_labels[f];
+      std::sort(sorted.begin(), sorted.end());
+      auto dup = std::adjacent_find(sorted.begin(), sorted.end());
+      if (dup != sorted.end())
+        fail("features.category_labels[" + std::to_string(f) + "]", "label \"" + *dup + "\" appears twice");
+    }
   }
 
   void check_output() {
@@ -138,6 +159,44 @@ class Checker {
     for (int32_t i = 0; i < n; ++i)
       if (!tree.is_leaf(i) && tree.split_kinds[i] == SplitKind::Categorical && !has_set[i])
         fail(p + ".comparisons[" + std::to_string(i) + "]", "categorical node is not in categorical_nodes");
+    if (tree.has_linear_leaves() || !tree.linear_constants.empty() || !tree.linear_features.empty() ||
+        !tree.linear_coefficients.empty())
+      check_linear_leaves(tree, p);
+  }
+
+  void check_linear_leaves(const Tree& tree, const std::string& p) {
+    const int32_t n = tree.num_nodes();
+    if (tree.leaf_size != 1) fail(p + ".linear_leaves", "linear leaves need scalar leaves (leaf_size 1)");
+    if (tree.linear_constants.size() != static_cast<size_t>(n))
+      fail(p + ".linear_leaves.constants", "has " + std::to_string(tree.linear_constants.size()) + " entries, expected " +
+                                               std::to_string(n));
+    if (tree.linear_offsets.size() != static_cast<size_t>(n) + 1)
+      fail(p + ".linear_leaves.offsets", "has " + std::to_string(tree.linear_offsets.size()) + " entries, expected " +
+                                             std::to_string(n + 1));
+    if (tree.linear_features.size() != tree.linear_coefficients.size())
+      fail(p + ".linear_leaves.coefficients", "has " + std::to_string(tree.linear_coefficients.size()) +
+                                                 " entries for " + std::to_string(tree.linear_features.size()) +
+                                                 " features");
+    if (tree.linear_offsets[0] != 0) fail(p + ".linear_leaves.offsets[0]", "must be 0");
+    for (int32_t i = 0; i < n; ++i) {
+      const std::string node = "[" + std::to_string(i + 1) + "]";
+      const int32_t begin = tree.linear_offsets[i], end = tree.linear_offsets[i + 1];
+      if (end < begin || static_cast<size_t>(end) > tree.linear_features.size())
+        fail(p + ".linear_leaves.offsets" + node, "offset " + std::to_string(end) + " out of order or past the " +
+                                                      std::to_string(tree.linear_features.size()) + " terms");
+      if (!tree.is_leaf(i) && end != begin)
+        fail(p + ".linear_leaves.offsets" + node, "internal node " + std::to_string(i) + " has linear terms");
+      if (!std::isfinite(tree.linear_constants[i]))
+        fail(p + ".linear_leaves.constants[" + std::to_string(i) + "]", "is not finite");
+    }
+    for (size_t k = 0; k < tree.linear_features.size(); ++k) {
+      if (tree.linear_features[k] < 0 || tree.linear_features[k] >= m_.num_features)
+        fail(p + ".linear_leaves.features[" + std::to_string(k) + "]",
+             "feature " + std::to_string(tree.linear_features[k]) + " out of range (model has " +
+                 std::to_string(m_.num_features) + " features)");
+      if (!std::isfinite(tree.linear_coefficients[k]))
+        fail(p + ".linear_leaves.coefficients[" + std::to_string(k) + "]", "is not finite");
+    }
   }
 
   void check_linear() {

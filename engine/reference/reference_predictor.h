@@ -19,14 +19,19 @@ class ReferencePredictor {
 
   // One row of num_features values (NaN = missing) in, one result out:
   // margins (num_outputs values) when `margin`, else prediction_width values.
-  void predict_row(const double* row, double* out, bool margin) const;
+  // `num_iterations` > 0 uses only the trees of the first that many boosting iterations.
+  void predict_row(const double* row, double* out, bool margin, int32_t num_iterations = 0) const;
+
+  // Number of boosting iterations (trees / trees_per_iteration).
+  int32_t num_iterations() const;
 
   // The leaf a row reaches in one tree (exposed for tests and `inspect`).
   int32_t leaf_index(size_t tree, const double* row) const;
 
  private:
   template <typename Acc>
-  void accumulate_margins(const double* row, Acc* acc) const;
+  void accumulate_margins(const double* row, Acc* acc, size_t num_trees, bool average) const;
+  double leaf_output(const ir::Tree& tree, int32_t leaf, const double* row) const;
   template <typename T>
   void apply_transform(const T* margins, double* out) const;
 

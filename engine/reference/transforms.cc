@@ -49,10 +49,19 @@ void transform_float32(const ir::OutputStage& stage, float* x, int32_t n, double
     case ir::Transform::ArgMaxClass:
       out[0] = first_arg_max(x, n);
       return;
+    case ir::Transform::SignedSquare:
+      for (int32_t k = 0; k < n; ++k) x[k] = std::fabs(x[k]) * x[k];
+      break;
+    case ir::Transform::Softplus:
+      for (int32_t k = 0; k < n; ++k) x[k] = std::log1p(std::exp(x[k]));
+      break;
   }
   std::copy(x, x + n, out);
 }
 
+// LightGBM's and CatBoost's formulas, all in double: the sigmoid is
+// 1 / (1 + exp(-alpha x)) without a clamp, softmax subtracts the maximum, and
+// reg_sqrt's inverse is sign(x) * x * x, which is exactly |x| * x.
 void transform_float64(const ir::OutputStage& stage, double* x, int32_t n, double* out) {
   switch (stage.transform) {
     case ir::Transform::Identity:
@@ -79,6 +88,12 @@ void transform_float64(const ir::OutputStage& stage, double* x, int32_t n, doubl
     case ir::Transform::ArgMaxClass:
       out[0] = first_arg_max(x, n);
       return;
+    case ir::Transform::SignedSquare:
+      for (int32_t k = 0; k < n; ++k) x[k] = std::fabs(x[k]) * x[k];
+      break;
+    case ir::Transform::Softplus:
+      for (int32_t k = 0; k < n; ++k) x[k] = std::log1p(std::exp(x[k]));
+      break;
   }
   std::copy(x, x + n, out);
 }

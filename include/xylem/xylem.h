@@ -22,7 +22,7 @@ namespace xylem {
 // The library version, "MAJOR.MINOR.PATCH".
 const char* version();
 
-enum class ModelFormat { Auto, Xylem, XGBoost };
+enum class ModelFormat { Auto, Xylem, XGBoost, LightGBM, CatBoost };
 
 struct LoadOptions {
   ModelFormat format = ModelFormat::Auto;  // Auto: detected from the content
@@ -31,6 +31,10 @@ struct LoadOptions {
 struct PredictOptions {
   bool margin = false;  // raw scores, as the library's predict(output_margin=True)
   int threads = 1;      // rows are split across this many threads
+  // Use only the trees of the first N boosting iterations (0: all), like LightGBM's
+  // predict(num_iteration=N) and XGBoost's iteration_range=(0, N). N must not exceed
+  // the model's iteration count.
+  int num_iterations = 0;
 };
 
 // What a model is, for `xylem inspect` and for services that check what they loaded.
@@ -48,7 +52,8 @@ struct ModelSummary {
   std::string output_precision;            // float32 or float64: the precision of the library's outputs
   std::string margin_precision;            // float32 or float64: the precision of its margins
   std::vector<double> base_scores;         // margin space
-  size_t num_trees = 0, num_nodes = 0, num_leaves = 0, num_categorical_splits = 0;
+  size_t num_trees = 0, num_nodes = 0, num_leaves = 0, num_categorical_splits = 0, num_linear_leaves = 0;
+  int num_iterations = 0, trees_per_iteration = 1;
   int max_depth = 0;
   double mean_leaf_depth = 0;
   bool has_linear = false;
@@ -77,6 +82,10 @@ class Model {
   // the model has feature names, else by position. Throws naming a missing column.
   std::vector<size_t> match_columns(const std::vector<std::string>& header) const;
 
+  // The input columns that hold category labels as text (a LightGBM model trained on
+  // pandas categories): pass them to read_csv so that rows_from_table can map labels.
+  std::vector<std::string> label_columns() const;
+
   // The table's rows as model input (n_rows x num_features(), row-major), columns
   // chosen by match_columns(table.header).
   std::vector<double> rows_from_table(const CsvTable& table) const;
@@ -95,15 +104,19 @@ class Model {
 
 // A CSV table of numbers with a header row: empty fields, nan, NaN and NA are
 // missing (NaN). Errors name the source and line.
+// Columns named in `text_columns` (category labels, see Model::label_columns) are
+// kept as text instead: their values are NaN and their cells are in `texts`.
 struct CsvTable {
   std::vector<std::string> header;
   size_t rows = 0;
   std::vector<double> values;  // rows x header.size(), row-major
+  std::vector<std::string> text_columns;
+  std::vector<std::string> texts;  // rows x text_columns.size(), row-major
 };
 
-CsvTable read_csv(std::string_view text, const std::string& name);
+CsvTable read_csv(std::string_view text, const std::string& name, const std::vector<std::string>& text_columns = {});
 // `path` "-" reads standard input.
-CsvTable read_csv_file(const std::string& path);
+CsvTable read_csv_file(const std::string& path, const std::vector<std::string>& text_columns = {});
 
 // Reads a whole file ("-": standard input) or throws naming it.
 std::string read_file(const std::string& path);
