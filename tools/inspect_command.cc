@@ -27,6 +27,12 @@ nlohmann::json to_json(const ModelSummary& s) {
                      {"categorical_splits", s.num_categorical_splits}, {"max_depth", s.max_depth},
                      {"mean_leaf_depth", s.mean_leaf_depth}, {"linear_leaves", s.num_linear_leaves},
                      {"iterations", s.num_iterations}, {"trees_per_iteration", s.trees_per_iteration}}},
+          {"rules", {{"input_precision", s.input_precision}, {"threshold_precision", s.threshold_precision},
+                     {"splits_less", s.splits_less}, {"splits_less_equal", s.splits_less_equal},
+                     {"missing_to_default", s.missing_to_default}, {"missing_as_zero", s.missing_as_zero},
+                     {"missing_zero_to_default", s.missing_zero_to_default},
+                     {"base_scores_first", s.base_scores_first}, {"scale", s.scale}}},
+          {"category_labels", s.category_labels},
           {"linear", s.has_linear}};
 }
 
@@ -38,6 +44,9 @@ void print_table(const ModelSummary& s) {
   size_t categorical = std::count(s.feature_types.begin(), s.feature_types.end(), "categorical");
   row("features", std::to_string(s.num_features) + (categorical ? " (" + std::to_string(categorical) + " categorical)" : ""));
   if (!s.feature_names.empty()) row("feature names", join(s.feature_names, 12));
+  for (size_t f = 0; f < s.category_labels.size(); ++f)
+    if (!s.category_labels[f].empty())
+      row("category labels", s.feature_names[f] + ": " + join(s.category_labels[f], 6) + " (CSV text, unknown = missing)");
   row("outputs", std::to_string(s.output_width) + " (" + join(s.output_names, 8) + "), margin width " +
                      std::to_string(s.num_outputs));
   row("transform", s.transform + " in " + s.output_precision);
@@ -47,13 +56,28 @@ void print_table(const ModelSummary& s) {
     std::snprintf(buf, sizeof buf, "%.9g", b);
     base.push_back(buf);
   }
-  row("base scores (margin)", join(base, 8));
+  row(s.base_scores_first ? "base scores (margin)" : "bias (added last)", join(base, 8));
+  if (s.scale != 1.0) {
+    char scale[32];
+    std::snprintf(scale, sizeof scale, "%.17g", s.scale);
+    row("scale", scale);
+  }
   if (s.num_trees) {
     row("trees", std::to_string(s.num_trees) + " (" + std::to_string(s.num_iterations) + " iterations of " +
                      std::to_string(s.trees_per_iteration) + ")");
     row("nodes", std::to_string(s.num_nodes) + " (" + std::to_string(s.num_leaves) + " leaves, " +
                      std::to_string(s.num_categorical_splits) + " categorical splits)");
     if (s.num_linear_leaves) row("linear leaves", std::to_string(s.num_linear_leaves));
+    std::vector<std::string> cmp;
+    if (s.splits_less) cmp.push_back(std::to_string(s.splits_less) + " x < t");
+    if (s.splits_less_equal) cmp.push_back(std::to_string(s.splits_less_equal) + " x <= t");
+    row("numeric splits", join(cmp, 2) + " (inputs " + s.input_precision + ", thresholds " + s.threshold_precision + ")");
+    std::vector<std::string> missing;
+    if (s.missing_to_default) missing.push_back(std::to_string(s.missing_to_default) + " NaN to the default side");
+    if (s.missing_as_zero) missing.push_back(std::to_string(s.missing_as_zero) + " NaN as 0");
+    if (s.missing_zero_to_default)
+      missing.push_back(std::to_string(s.missing_zero_to_default) + " NaN and 0 to the default side");
+    if (!missing.empty()) row("missing values", join(missing, 3));
     char depth[64];
     std::snprintf(depth, sizeof depth, "max %d, mean leaf depth %.2f", s.max_depth, s.mean_leaf_depth);
     row("depth", depth);

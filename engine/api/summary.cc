@@ -35,6 +35,21 @@ ModelSummary Model::summary() const {
   s.base_scores = m.output.base_scores;
   s.has_linear = m.has_linear;
 
+  s.input_precision = ir::to_string(m.ensemble.input_precision);
+  s.threshold_precision = ir::to_string(m.ensemble.threshold_precision);
+  s.base_scores_first = m.output.base_scores_first;
+  s.scale = m.output.scale;
+  s.category_labels = m.category_labels;
+  for (const ir::Tree& tree : m.ensemble.trees)
+    for (int32_t i = 0; i < tree.num_nodes(); ++i) {
+      if (tree.is_leaf(i) || tree.split_kinds[i] == ir::SplitKind::Categorical) continue;
+      (tree.split_kinds[i] == ir::SplitKind::Less ? s.splits_less : s.splits_less_equal) += 1;
+      switch (tree.missing_rules[i]) {
+        case ir::MissingRule::NanToDefault: ++s.missing_to_default; break;
+        case ir::MissingRule::NanAsZero: ++s.missing_as_zero; break;
+        case ir::MissingRule::ZeroAndNanToDefault: ++s.missing_zero_to_default; break;
+      }
+    }
   s.num_trees = m.ensemble.trees.size();
   s.trees_per_iteration = m.ensemble.trees_per_iteration;
   s.num_iterations = impl_->predictor.num_iterations();

@@ -54,6 +54,13 @@ struct ModelSummary {
   std::vector<double> base_scores;         // margin space
   size_t num_trees = 0, num_nodes = 0, num_leaves = 0, num_categorical_splits = 0, num_linear_leaves = 0;
   int num_iterations = 0, trees_per_iteration = 1;
+  // The numeric rules the trees follow (what users of other engines get wrong).
+  std::string input_precision, threshold_precision;  // float32 or float64
+  size_t splits_less = 0, splits_less_equal = 0;      // numeric splits by comparison: x < t, x <= t
+  size_t missing_to_default = 0, missing_as_zero = 0, missing_zero_to_default = 0;  // numeric splits by rule
+  bool base_scores_first = true;                      // false: added after the sum (and scale)
+  double scale = 1.0;
+  std::vector<std::vector<std::string>> category_labels;  // per feature (empty when none), see label_columns()
   int max_depth = 0;
   double mean_leaf_depth = 0;
   bool has_linear = false;
