@@ -96,14 +96,23 @@ INSTANTIATE_TEST_SUITE_P(Models, Conformance, ::testing::ValuesIn(conformance_ca
 TEST(ConformanceSuite, HasTheExpectedCoverage) {
   // A suite that silently found no models would pass everything.
   auto cases = conformance_cases();
-  EXPECT_GE(cases.size(), 180u);
-  for (const char* version : {"1.7.6", "2.1.4", "3.2.0"}) {
-    const std::string tag = std::string("xgboost_") + version;
+  EXPECT_GE(cases.size(), 300u);
+  for (const char* tag : {"xgboost_1.7.6", "xgboost_2.1.4", "xgboost_3.2.0", "lightgbm_3.3.5", "lightgbm_4.7.0",
+                          "catboost_1.2.10"}) {
     std::string prefix;
-    for (char ch : tag) prefix += std::isalnum(static_cast<unsigned char>(ch)) ? ch : '_';
+    for (const char* ch = tag; *ch; ++ch) prefix += std::isalnum(static_cast<unsigned char>(*ch)) ? *ch : '_';
     EXPECT_TRUE(std::any_of(cases.begin(), cases.end(), [&](const auto& c) { return c.name.rfind(prefix, 0) == 0; }))
-        << "no cases for XGBoost " << version;
+        << "no cases for " << tag;
   }
+  // The rules the issue names must each have a case (a renamed directory must not drop one silently).
+  for (const char* name : {"lightgbm_4_7_0_linear_tree_model_txt", "lightgbm_4_7_0_rf_binary_model_txt",
+                           "lightgbm_4_7_0_missing_zero_model_txt", "lightgbm_4_7_0_missing_none_model_txt",
+                           "lightgbm_4_7_0_missing_nan_model_txt", "lightgbm_4_7_0_categorical_onehot_and_bitset_model_txt",
+                           "lightgbm_4_7_0_pandas_categorical_model_txt", "lightgbm_4_7_0_early_stopping_model_best_txt",
+                           "lightgbm_4_7_0_multiclassova_model_dump_json", "catboost_1_2_10_symmetric_logloss_model_json",
+                           "catboost_1_2_10_depthwise_multiclass_model_json", "catboost_1_2_10_lossguide_rmse_model_json",
+                           "catboost_1_2_10_onehot_symmetric_logloss_model_json", "catboost_1_2_10_nan_max_symmetric_model_json"})
+    EXPECT_TRUE(std::any_of(cases.begin(), cases.end(), [&](const auto& c) { return c.name == name; })) << name;
 }
 
 }  // namespace

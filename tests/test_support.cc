@@ -47,6 +47,20 @@ std::vector<ConformanceCase> conformance_cases() {
       x.num_iterations = static_cast<int>(c["best_iteration"].integer(0, 1 << 30)) + 1;
       base.expected.push_back(x);
     }
+    // A model saved with only its best iterations must predict what the full model
+    // predicts with num_iterations (LightGBM's save_model default after early stopping).
+    if (c.has("truncated_model")) {
+      formats::JsonView t = c["truncated_model"];
+      ConformanceCase one;
+      one.dir = dir;
+      one.predict_kind = base.predict_kind;
+      one.model_file = dir + "/" + t["model"].str();
+      one.expected.push_back({input, dir + "/" + t["predict"].str(), dir + "/" + t["margin"].str()});
+      one.name = c["library"].str() + "_" + c["library_version"].str() + "_" + c["case"].str() + "_" + t["model"].str();
+      for (char& ch : one.name)
+        if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
+      cases.push_back(std::move(one));
+    }
     for (const std::string& model : c["models"].string_array()) {
       ConformanceCase one = base;
       one.model_file = dir + "/" + model;
