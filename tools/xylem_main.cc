@@ -11,7 +11,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
 
   xylem::cli::ConvertArgs convert;
-  CLI::App* convert_cmd = app.add_subcommand("convert", "Convert a model (XGBoost JSON/UBJSON, xylem JSON) to xylem JSON");
+  CLI::App* convert_cmd = app.add_subcommand("convert", "Convert a model (XGBoost JSON/UBJSON, LightGBM text or dump_model JSON, CatBoost JSON, xylem JSON) to xylem JSON");
   xylem::cli::add_convert_options(*convert_cmd, convert);
 
   xylem::cli::PredictArgs predict;
