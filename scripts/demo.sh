@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# The main job on a bundled model: convert an XGBoost 3.x .ubj model to xylem JSON,
-# predict a CSV file with it, and print a short latency summary.
+# The main job on bundled models: convert an XGBoost 3.x .ubj model to xylem JSON,
+# predict a CSV file with it and print a short latency summary; then predict with a
+# LightGBM text model trained on pandas categories (its CSV holds category labels)
+# and a CatBoost JSON model with one-hot categorical features, straight from their files.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install_deps.sh
@@ -12,3 +14,12 @@ case=models/xgboost/3.2.0/multi_softprob
 ./build/xylem predict build/model.xylem.json $case/input.csv -o build/predictions.csv --timing
 echo "first predictions (build/predictions.csv):"
 head -4 build/predictions.csv
+for case in models/lightgbm/4.7.0/pandas_categorical models/catboost/1.2.10/onehot_symmetric_logloss; do
+  model=$case/model.txt
+  [[ -f $model ]] || model=$case/model.json
+  echo
+  echo "== $model"
+  ./build/xylem predict "$model" $case/input.csv -o build/predictions.csv
+  echo "first predictions, then the library's own (predict.csv):"
+  paste -d' ' <(head -4 build/predictions.csv) <(head -4 $case/predict.csv)
+done
