@@ -14,13 +14,10 @@ model_info.train_finish_time) are set to fixed values through model.get_metadata
 before saving, so re-running gives byte-identical files.
 """
 
-import argparse
 import json
 import math
 import os
-import shutil
 import sys
-import zlib
 
 import numpy as np
 import pandas as pd
@@ -29,12 +26,13 @@ import catboost
 from catboost import CatBoostClassifier, CatBoostRegressor, Pool
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from fixture_common import (  # noqa: E402
+    F32_MAX, F32_MIN, NUM_FEATURES, Labels, RowGroups, basis, bernoulli, case_seed, f32,
+    gen_numeric, inject_nans, next64, parse_args, read_matrix, read_values,
+    threshold_neighbours, vary, version_dir, write_input, write_json, write_values)
 import verify_catboost as ref  # noqa: E402  (reference evaluator, CityHash64)
 
 CB_VERSION = catboost.__version__
-
-F32_MAX = float(np.finfo(np.float32).max)
-F32_MIN = float(np.finfo(np.float32).tiny)
 
 N_TRAIN = 800
 N_RANDOM_ROWS = 60
@@ -46,124 +44,47 @@ BASE_PARAMS = {"thread_count": 1, "random_seed": 7, "allow_writing_files": False
                "verbose": False, "border_count": 32}
 
 
-def case_seed(name):
-    return zlib.crc32(name.encode("utf-8"))
-
-
-def f32(x):
-    return float(np.float32(x))
-
-
-def next32(t, direction):
-    return float(np.nextafter(np.float32(t), np.float32(direction)))
-
-
-def next64(t, direction):
-    return float(np.nextafter(np.float64(t), np.float64(direction)))
-
-
 # --------------------------------------------------------------------------
-# Data
+# Data: fixture_common.gen_numeric and its label makers, and the categorical layouts
 # --------------------------------------------------------------------------
-
-NUM_FEATURES = 8
-# f1, f3, f5 have NaNs in training; missing f1 acts like "very low", missing f3 like
-# "very high", so nan_mode Min/Max matter.
-NAN_FRACTION = {1: 0.15, 3: 0.25, 5: 0.10}
-
-
-def gen_numeric(rng, n, nan=True):
-    X = np.empty((n, NUM_FEATURES))
-    X[:, 0] = np.round(rng.normal(0.0, 1.0, n), 3)        # continuous
-    X[:, 1] = np.round(rng.uniform(-5.0, 5.0, n), 2)      # uniform, NaNs
-    X[:, 2] = rng.integers(0, 10, n)                      # integer 0..9
-    X[:, 3] = np.round(rng.exponential(2.0, n), 3)        # skewed, NaNs
-    X[:, 4] = rng.integers(-3, 4, n)                      # signed integer
-    X[:, 5] = np.round(rng.normal(100.0, 30.0, n), 1)     # large scale, NaNs
-    X[:, 6] = rng.integers(0, 2, n)                       # binary
-    X[:, 7] = np.round(rng.uniform(0.0, 1.0, n), 4)
-    if nan:
-        for j, frac in NAN_FRACTION.items():
-            X[rng.random(n) < frac, j] = np.nan
-    return X
-
 
 def gen_numeric_no_nan(rng, n, nan=True):
     return gen_numeric(rng, n, nan=False)
 
 
-def basis(X):
-    x0, x1, x2, x3, x4, x5, x6, x7 = X.T
-    x1m = np.where(np.isnan(x1), -4.0, x1)
-    x3m = np.where(np.isnan(x3), 8.0, x3)
-    x5m = np.where(np.isnan(x5), 100.0, x5)
-    return np.column_stack([
-        np.sin(1.7 * x0),
-        x1m / 5.0 * (x2 >= 5),
-        np.log1p(x3m) - 1.0,
-        -(x4 ** 2) / 5.0 + 0.9,
-        (x5m - 100.0) / 40.0,
-        x6 * x0,
-        (x7 > 0.6) - 0.4,
-        (x2 % 3 == 0) - 0.33,
-    ])
+LABELS = Labels(basis)
 
-
-SIGNAL_W = np.array([1.2, 1.5, 0.8, 0.7, 0.6, 0.9, 1.2, -0.6])
-
-
-def signal(X):
-    return basis(X) @ SIGNAL_W
-
-
-def class_logits(X, k):
-    W = np.random.default_rng(1234 + k).normal(0.0, 1.2, (basis(X).shape[1], k))
-    return basis(X) @ W
+# Label makers: (rng, X) -> labels as CatBoost gets them: class labels int64, lab_reg and
+# lab_heavy shifted by +3, the multi-target labels by +0.5 per target.
 
 
 def lab_binary(rng, X):
-    s = signal(X)
-    s = s - np.median(s)
-    return (rng.random(len(s)) < 1 / (1 + np.exp(-2 * s))).astype(np.int64)
+    return LABELS.binary(rng, X).astype(np.int64)
 
 
 def lab_reg(rng, X):
-    return signal(X) + rng.normal(0, 0.3, len(X)) + 3.0
+    return LABELS.reg(rng, X) + 3.0
 
 
 def lab_heavy(rng, X):
-    return signal(X) + 0.4 * rng.standard_t(2, len(X)) + 3.0
+    return LABELS.heavy(rng, X) + 3.0
 
 
-def lab_hetero(rng, X):
-    s = signal(X)
-    return s + rng.normal(0, 0.2 + 0.3 * np.abs(s), len(X))
-
-
-def lab_unit(rng, X):
-    s = signal(X)
-    return 1 / (1 + np.exp(-(s - np.median(s) + rng.normal(0, 0.3, len(X)))))
-
-
-def lab_poisson(rng, X):
-    return rng.poisson(np.exp(0.4 * signal(X))).astype(float)
-
-
-def lab_tweedie(rng, X):
-    counts = rng.poisson(0.8 * np.exp(0.3 * signal(X)))
-    return np.array([rng.gamma(2.0, 1.0, c).sum() for c in counts])
+lab_hetero = LABELS.hetero
+lab_unit = LABELS.unit
+lab_poisson = LABELS.poisson
+lab_tweedie = LABELS.tweedie
 
 
 def lab_classes(k):
     def f(rng, X):
-        L = class_logits(X, k) + rng.gumbel(0, 0.5, (len(X), k))
-        return np.argmax(L, axis=1).astype(np.int64)
+        return LABELS.classes(k)(rng, X).astype(np.int64)
     return f
 
 
 def lab_multi_target(k):
     def f(rng, X):
-        return class_logits(X, k) + rng.normal(0, 0.2, (len(X), k)) + np.arange(k) * 0.5
+        return LABELS.multi_target(k)(rng, X) + np.arange(k) * 0.5
     return f
 
 
@@ -207,8 +128,7 @@ def cat_signal(X, layout):
 
 def lab_cat_binary(layout):
     def f(rng, X):
-        s = cat_signal(X, layout)
-        return (rng.random(len(s)) < 1 / (1 + np.exp(-2 * (s - np.median(s))))).astype(np.int64)
+        return bernoulli(rng, cat_signal(X, layout)).astype(np.int64)
     return f
 
 
@@ -262,13 +182,7 @@ class Case:
         """float64 matrix -> what CatBoost gets: numpy for numeric-only cases (so the
         model's feature_id fields stay empty), a DataFrame with int64 categorical
         columns otherwise."""
-        if not self.categorical:
-            return X
-        names = self.feature_names()
-        df = pd.DataFrame({names[j]: X[:, j] for j in range(self.n_features)})
-        for j in self.categorical:
-            df[names[j]] = X[:, j].astype(np.int64)
-        return df
+        return ref.to_catboost_data(X, self.feature_names(), sorted(self.categorical))
 
     def pool(self, X, y=None):
         return Pool(self.data(X), label=y, cat_features=sorted(self.categorical) or None)
@@ -458,23 +372,15 @@ CAT_EXTRA = [-1, -2, 99, 1000, 123456, 2147483647, 2147483648, 4294967296, -2147
 def build_rows(case, js, rm, rng):
     nf = case.n_features
     numeric = [j for j in range(nf) if j not in case.categorical]
-    rows, groups, notes = [], [], {}
+    rg, notes = RowGroups(), {}
 
-    def add(kind, new):
-        if new:
-            groups.append({"kind": kind, "start": len(rows), "count": len(new)})
-            rows.extend(np.array(r, dtype=np.float64) for r in new)
+    rg.add("random", list(case.gen(rng, N_RANDOM_ROWS)))
 
-    add("random", list(case.gen(rng, N_RANDOM_ROWS)))
-
-    nan_rows = list(case.gen(rng, N_NAN_ROWS, nan=False))
-    for r in nan_rows:
-        k = int(rng.integers(1, 4))
-        r[rng.choice(numeric, min(k, len(numeric)), replace=False)] = np.nan
+    nan_rows = inject_nans(rng, list(case.gen(rng, N_NAN_ROWS, nan=False)), numeric)
     r = case.gen(rng, 1, nan=False)[0]
     r[numeric] = np.nan                        # all numeric features NaN
     nan_rows.append(r)
-    add("nan_injected", nan_rows)
+    rg.add("nan_injected", nan_rows)
 
     # thresholds: border b (float32), nextafter32(b, +-inf), nextafter64(b, +-inf)
     seen, uniq = set(), []
@@ -497,13 +403,7 @@ def build_rows(case, js, rm, rng):
         base = case.gen(rng, 1)[0]
         satisfy_path(base, path, rm, case)
         col = rm.float_flat[s["float_feature_index"]]
-        b = f32(s["border"])
-        block = []
-        for v in (b, next32(b, math.inf), next32(b, -math.inf),
-                  next64(b, math.inf), next64(b, -math.inf)):
-            r = base.copy()
-            r[col] = v
-            block.append(r)
+        block = vary(base, col, threshold_neighbours(f32(s["border"])))
         if not np.array_equal(rm.raw(block[:1]), rm.raw(block[1:2])):
             hit.append((i, block))
         else:
@@ -512,21 +412,17 @@ def build_rows(case, js, rm, rng):
     thr_rows = [r for _, block in chosen for r in block]
     reached = len(hit)
     uniq = chosen
-    add("thresholds", thr_rows)
+    rg.add("thresholds", thr_rows)
     notes["thresholds"] = {"pairs": len(uniq), "pairs_where_b_and_next32_up_differ": reached}
 
     spec = []
     for j in numeric:
-        base = case.gen(rng, 1)[0]
-        for v in NUM_SPECIALS:
-            r = base.copy()
-            r[j] = v
-            spec.append(r)
+        spec += vary(case.gen(rng, 1)[0], j, NUM_SPECIALS)
     for v in (0.0, -0.0, math.inf, -math.inf, 1e39):
         r = case.gen(rng, 1, nan=False)[0]
         r[numeric] = v
         spec.append(r)
-    add("special_values", spec)
+    rg.add("special_values", spec)
 
     if case.categorical:
         cat_rows = []
@@ -537,42 +433,14 @@ def build_rows(case, js, rm, rng):
                 r = case.gen(rng, 1)[0]
                 r[j] = float(v)
                 cat_rows.append(r)
-        add("categorical_values", cat_rows)
+        rg.add("categorical_values", cat_rows)
 
-    return np.vstack(rows), groups, notes
+    return rg.matrix(), rg.groups, notes
 
 
 # --------------------------------------------------------------------------
-# Output
+# Output (fixture_common.write_input / write_values)
 # --------------------------------------------------------------------------
-
-def write_input(path, X, header, cat_cols):
-    with open(path, "w", newline="\n") as fh:
-        fh.write(",".join(header) + "\n")
-        for i, row in enumerate(X):
-            cells = []
-            for j, v in enumerate(row):
-                if math.isnan(v):
-                    cells.append("" if i % 2 == 0 else "nan")
-                elif j in cat_cols:
-                    cells.append(str(int(v)))
-                else:
-                    cells.append(repr(float(v)))
-            fh.write(",".join(cells) + "\n")
-
-
-def write_values(path, P, header=None):
-    P = np.asarray(P, dtype=np.float64)
-    if P.ndim == 1:
-        P = P[:, None]
-    if header is None:
-        header = ["prediction"] if P.shape[1] == 1 else ["p%d" % k for k in range(P.shape[1])]
-    with open(path, "w", newline="\n") as fh:
-        fh.write(",".join(header) + "\n")
-        for row in P:
-            fh.write(",".join(repr(float(v)) for v in row) + "\n")
-    return P.shape[1]
-
 
 def json_diff(a, b, path="", out=None):
     """Structural differences a -> b as sorted strings ('+ path', '- path', '~ path'),
@@ -714,9 +582,7 @@ def generate_case(case, root):
     meta["self_check"]["rows_changed_if_compared_in_float64"] = int(
         np.sum(np.any(m64 != margin.reshape(len(margin), -1), axis=1)))
 
-    with open(os.path.join(outdir, "case.json"), "w", newline="\n") as fh:
-        json.dump(meta, fh, indent=1)
-        fh.write("\n")
+    write_json(os.path.join(outdir, "case.json"), meta, indent=1)
     return meta
 
 
@@ -756,32 +622,24 @@ def generate_unsupported(root):
 
     words = ["apple", "banana", "cherry", "date", "elder", "fig", "grape"]
     txt = [" ".join(rng.choice(words, 3)) for _ in range(n)]
-    ydf = np.array(["apple" in t for t in txt]).astype(int)
-    tdf = pd.DataFrame({"f0": num, "text": txt})
-    m = CatBoostClassifier(**BASE_PARAMS, iterations=5, depth=3)
-    m.fit(tdf, ydf, text_features=[1])
-    try:
-        m.save_model(os.path.join(out, "text.json"), format="json")
-        results["text.json"] = {"status": "exported", "contents": "text feature"}
-    except catboost.CatBoostError as e:
-        results["text.json"] = {"status": "not exported",
-                                "error": str(e).strip().splitlines()[0]}
-
     emb = [list(np.round(rng.normal(0, 1, 4), 3)) for _ in range(n)]
-    edf = pd.DataFrame({"f0": num, "emb": emb})
-    yemb = (np.array([e[0] for e in emb]) + num > 0).astype(int)
-    m = CatBoostClassifier(**BASE_PARAMS, iterations=5, depth=3)
-    m.fit(edf, yemb, embedding_features=[1])
-    try:
-        m.save_model(os.path.join(out, "embedding.json"), format="json")
-        results["embedding.json"] = {"status": "exported", "contents": "embedding feature"}
-    except catboost.CatBoostError as e:
-        results["embedding.json"] = {"status": "not exported",
-                                     "error": str(e).strip().splitlines()[0]}
+    for kind, frame, yk, fit_kw in (
+            ("text", pd.DataFrame({"f0": num, "text": txt}),
+             np.array(["apple" in t for t in txt]).astype(int), {"text_features": [1]}),
+            ("embedding", pd.DataFrame({"f0": num, "emb": emb}),
+             (np.array([e[0] for e in emb]) + num > 0).astype(int),
+             {"embedding_features": [1]})):
+        m = CatBoostClassifier(**BASE_PARAMS, iterations=5, depth=3)
+        m.fit(frame, yk, **fit_kw)
+        name = kind + ".json"
+        try:
+            m.save_model(os.path.join(out, name), format="json")
+            results[name] = {"status": "exported", "contents": kind + " feature"}
+        except catboost.CatBoostError as e:
+            results[name] = {"status": "not exported", "error": str(e).strip().splitlines()[0]}
 
-    with open(os.path.join(out, "unsupported.json"), "w", newline="\n") as fh:
-        json.dump({"library_version": CB_VERSION, "models": results}, fh, indent=1)
-        fh.write("\n")
+    write_json(os.path.join(out, "unsupported.json"),
+               {"library_version": CB_VERSION, "models": results}, indent=1)
     lines = ["# Unsupported CatBoost models (catboost %s)" % CB_VERSION, "",
              "Models xylem must refuse to import (with a clear error, not a wrong prediction).",
              "Written by models/generate_catboost.py; unsupported.json holds the same facts.", ""]
@@ -835,16 +693,15 @@ def generate_hash_vectors(root):
             raise RuntimeError("CityHash64 port disagrees with CatBoost for %r" % s)
         vectors.append({"string": s, "hash_u32": h,
                         "json_value_int32": h - (1 << 32) if h >= (1 << 31) else h})
-    with open(os.path.join(root, "cat_hash_vectors.json"), "w", newline="\n") as fh:
-        json.dump({"library_version": CB_VERSION,
-                   "what": "hash_u32 = CityHash64 v1.0(UTF-8 bytes of string) & 0xffffffff, "
-                           "taken from features_info.cat_features_hash of a model saved with "
-                           "save_model(format='json', pool=...); OneHotFeature split 'value' "
-                           "(and categorical_features[*].values) hold json_value_int32, the "
-                           "same 32 bits read as a signed int32. Integer categories are "
-                           "hashed as their decimal string.",
-                   "vectors": vectors}, fh, indent=1, ensure_ascii=False)
-        fh.write("\n")
+    write_json(os.path.join(root, "cat_hash_vectors.json"),
+               {"library_version": CB_VERSION,
+                "what": "hash_u32 = CityHash64 v1.0(UTF-8 bytes of string) & 0xffffffff, "
+                        "taken from features_info.cat_features_hash of a model saved with "
+                        "save_model(format='json', pool=...); OneHotFeature split 'value' "
+                        "(and categorical_features[*].values) hold json_value_int32, the "
+                        "same 32 bits read as a signed int32. Integer categories are "
+                        "hashed as their decimal string.",
+                "vectors": vectors}, indent=1, ensure_ascii=False)
     return len(vectors)
 
 
@@ -956,8 +813,8 @@ def write_findings(root, metas):
     for meta in metas:
         d = os.path.join(root, meta["case"])
         js = json.load(open(os.path.join(d, "model.json")))
-        _, X = ref.read_input(os.path.join(d, "input.csv"))
-        _, M = ref.read_values(os.path.join(d, "margin.csv"))
+        _, X = read_matrix(os.path.join(d, "input.csv"))
+        _, M = read_values(os.path.join(d, "margin.csv"))
         rm = ref.RefModel(js)
         row = {}
         for v in VARIANTS:
@@ -995,24 +852,15 @@ def write_findings(root, metas):
     for t in result["transforms"].values():
         t.pop("bit_identical", None)
     result["categorical_input_probes"] = catboost_input_probes()
-    with open(os.path.join(root, "findings.json"), "w", newline="\n") as fh:
-        json.dump(result, fh, indent=1)
-        fh.write("\n")
+    write_json(os.path.join(root, "findings.json"), result, indent=1)
     return result
 
 
 # --------------------------------------------------------------------------
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--out", default="models/catboost")
-    ap.add_argument("--only", nargs="*", help="generate only these cases")
-    args = ap.parse_args()
-
-    root = os.path.join(args.out, CB_VERSION)
-    if args.only is None and os.path.isdir(root):
-        shutil.rmtree(root)
-    os.makedirs(root, exist_ok=True)
+    args = parse_args(__doc__, "models/catboost")
+    root = version_dir(args.out, CB_VERSION, args.only)
     print("catboost %s -> %s" % (CB_VERSION, root))
     done, metas = [], []
     for case in cases():
@@ -1036,9 +884,8 @@ def main():
         f = write_findings(root, metas)
         print("  transforms: %s" % json.dumps(f["transforms"]))
         print("  input probes: %s" % json.dumps(f["categorical_input_probes"]))
-        with open(os.path.join(root, "generated.json"), "w", newline="\n") as fh:
-            json.dump({"library_version": CB_VERSION, "generated": done}, fh, indent=1)
-            fh.write("\n")
+        write_json(os.path.join(root, "generated.json"),
+                   {"library_version": CB_VERSION, "generated": done}, indent=1)
     print("generated %d cases" % len(done))
 
 

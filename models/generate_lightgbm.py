@@ -12,15 +12,16 @@ seeded and single-threaded: re-running with the same LightGBM version
 reproduces the same files.
 """
 
-import argparse
-import json
 import math
 import os
-import shutil
-import zlib
 
 import numpy as np
 import lightgbm as lgb
+
+from fixture_common import (
+    NUM_FEATURES, Labels, RowGroups, bernoulli, case_seed, f32, gen_numeric, group_sizes,
+    inject_nans, label_info, next32, next64, parse_args, vary, version_dir, version_tuple,
+    write_cells, write_input, write_json, write_skipped, write_values)
 
 try:
     import pandas as pd
@@ -28,7 +29,7 @@ except ImportError:  # pragma: no cover - the pandas case is skipped then
     pd = None
 
 LGB_VERSION = lgb.__version__
-VER = tuple(int(p) for p in LGB_VERSION.split(".")[:2])
+VER = version_tuple(LGB_VERSION)
 
 # LightGBM's kZeroThreshold: the float literal 1e-35f widened to double.
 KZ = float(np.float32(1e-35))
@@ -44,49 +45,10 @@ BASE_PARAMS = {"num_threads": 1, "deterministic": True, "force_col_wise": True,
                "seed": 7, "verbose": -1}
 
 
-def case_seed(name):
-    return zlib.crc32(name.encode("utf-8"))
-
-
-def f32(x):
-    """float64 -> nearest float32, widened back to float64."""
-    return float(np.float32(x))
-
-
-def next32(t, direction):
-    return float(np.nextafter(np.float32(t), np.float32(direction)))
-
-
-def next64(t, direction):
-    return float(np.nextafter(np.float64(t), np.float64(direction)))
-
-
 # --------------------------------------------------------------------------
-# Data
+# Data: fixture_common.gen_numeric, the label makers of fixture_common.Labels over
+# LightGBM's own basis, and the LightGBM-only data sets
 # --------------------------------------------------------------------------
-
-NUM_FEATURES = 8
-# Features 1, 3 and 5 have NaNs in training data: the signal treats missing
-# f1 as "very low" and missing f3 as "very high", so learned default
-# directions differ between nodes.
-NAN_FRACTION = {1: 0.15, 3: 0.25, 5: 0.10}
-
-
-def gen_numeric(rng, n, nan=True):
-    X = np.empty((n, NUM_FEATURES))
-    X[:, 0] = np.round(rng.normal(0.0, 1.0, n), 3)        # continuous, crosses 0
-    X[:, 1] = np.round(rng.uniform(-5.0, 5.0, n), 2)      # uniform, NaNs
-    X[:, 2] = rng.integers(0, 10, n)                      # integer 0..9
-    X[:, 3] = np.round(rng.exponential(2.0, n), 3)        # skewed, NaNs
-    X[:, 4] = rng.integers(-3, 4, n)                      # signed integer
-    X[:, 5] = np.round(rng.normal(100.0, 30.0, n), 1)     # large scale, NaNs
-    X[:, 6] = rng.integers(0, 2, n)                       # binary
-    X[:, 7] = np.round(rng.uniform(0.0, 1.0, n), 4)
-    if nan:
-        for j, frac in NAN_FRACTION.items():
-            X[rng.random(n) < frac, j] = np.nan
-    return X
-
 
 def gen_unused(rng, n, nan=True):
     """gen_numeric plus a constant column (f8) and an all-NaN column (f9)."""
@@ -98,6 +60,8 @@ def gen_unused(rng, n, nan=True):
 
 
 def basis(X):
+    """Like fixture_common.basis, but on the first 8 columns (gen_unused has 10), NaN-safe
+    in every feature, and with extra steps at f4 == 0 and f2 == 0."""
     x0, x1, x2, x3, x4, x5, x6, x7 = X[:, :8].T
     x1m = np.where(np.isnan(x1), -4.0, x1)
     x3m = np.where(np.isnan(x3), 8.0, x3)
@@ -119,39 +83,24 @@ def basis(X):
     ])
 
 
-SIGNAL_W = np.array([1.2, 1.5, 0.8, 0.7, 0.6, 0.9, 1.2, -0.6])
-
-
-def signal(X):
-    return basis(X) @ SIGNAL_W
-
-
-def class_logits(X, k):
-    W = np.random.default_rng(1234 + k).normal(0.0, 1.2, (8, k))
-    return basis(X) @ W
-
-
-def group_sizes(rng, n):
-    sizes = []
-    while sum(sizes) < n:
-        sizes.append(int(rng.integers(4, 17)))
-    sizes[-1] -= sum(sizes) - n
-    if sizes[-1] <= 0:
-        sizes.pop()
-        sizes[-1] += n - sum(sizes)
-    return sizes
-
+LABELS = Labels(basis)
+signal = LABELS.signal
+class_logits = LABELS.class_logits
 
 # Label makers: (rng, X) -> dict(label=..., group=...)
+lab_binary = label_info(LABELS.binary)
+lab_reg = label_info(LABELS.reg)
+lab_heavy = label_info(LABELS.heavy)
+lab_hetero = label_info(LABELS.hetero)
+lab_positive = label_info(LABELS.positive)
+lab_unit = label_info(LABELS.unit)
+lab_poisson = label_info(LABELS.poisson)
+lab_gamma = label_info(LABELS.gamma)
+lab_tweedie = label_info(LABELS.tweedie)
 
-def lab_binary(rng, X):
-    s = signal(X)
-    s = s - np.median(s)
-    return {"label": (rng.random(len(s)) < 1 / (1 + np.exp(-2 * s))).astype(float)}
 
-
-def lab_reg(rng, X):
-    return {"label": signal(X) + rng.normal(0, 0.3, len(X))}
+def lab_classes(k):
+    return label_info(LABELS.classes(k))
 
 
 def lab_reg_wide(rng, X):
@@ -167,45 +116,6 @@ def lab_missing(rng, X):
     return {"label": s + rng.normal(0, 0.3, len(X))}
 
 
-def lab_heavy(rng, X):
-    return {"label": signal(X) + 0.4 * rng.standard_t(2, len(X))}
-
-
-def lab_hetero(rng, X):
-    s = signal(X)
-    return {"label": s + rng.normal(0, 0.2 + 0.3 * np.abs(s), len(X))}
-
-
-def lab_positive(rng, X):
-    return {"label": np.exp(0.5 * signal(X) + rng.normal(0, 0.2, len(X)))}
-
-
-def lab_unit(rng, X):
-    s = signal(X)
-    return {"label": 1 / (1 + np.exp(-(s - np.median(s) + rng.normal(0, 0.3, len(X)))))}
-
-
-def lab_poisson(rng, X):
-    return {"label": rng.poisson(np.exp(0.4 * signal(X))).astype(float)}
-
-
-def lab_gamma(rng, X):
-    return {"label": rng.gamma(2.0, np.exp(0.3 * signal(X)) / 2.0)}
-
-
-def lab_tweedie(rng, X):
-    counts = rng.poisson(0.8 * np.exp(0.3 * signal(X)))
-    y = np.array([rng.gamma(2.0, 1.0, c).sum() for c in counts])
-    return {"label": y}
-
-
-def lab_classes(k):
-    def f(rng, X):
-        L = class_logits(X, k) + rng.gumbel(0, 0.5, (len(X), k))
-        return {"label": np.argmax(L, axis=1).astype(float)}
-    return f
-
-
 def lab_classes_rare(rng, X):
     """3 common classes plus a rare class 3 (~1.5%) that no tree can split."""
     L = class_logits(X, 3) + rng.gumbel(0, 0.5, (len(X), 3))
@@ -215,8 +125,7 @@ def lab_classes_rare(rng, X):
 
 
 def lab_rank(rng, X):
-    s = signal(X) + rng.normal(0, 0.5, len(X))
-    rel = np.clip(np.floor(s + 1.5), 0, 4)
+    rel = LABELS.relevance(rng, X)
     return {"label": rel, "group": group_sizes(rng, len(X))}
 
 
@@ -258,8 +167,7 @@ def lab_cat_reg(rng, X):
 
 
 def lab_cat_binary(rng, X):
-    s = cat_signal(X)
-    return {"label": (rng.random(len(s)) < 1 / (1 + np.exp(-2 * (s - np.median(s))))).astype(float)}
+    return {"label": bernoulli(rng, cat_signal(X))}
 
 
 # pandas case: real names, two string categoricals and one int-labelled categorical
@@ -304,8 +212,7 @@ def lab_pandas(rng, X):
     s = (0.04 * (X[:, 0] - 45) + 0.8 * (np.log(inc) - 10.5) + city
          + PD_PLAN[X[:, 3].astype(int)] + PD_ZIP[X[:, 4].astype(int)]
          + 0.6 * (X[:, 5] == 0) + 0.5 * np.sin(2 * X[:, 6]))
-    s = s - np.median(s)
-    return {"label": (rng.random(len(s)) < 1 / (1 + np.exp(-2 * s))).astype(float)}
+    return {"label": bernoulli(rng, s)}
 
 
 # --------------------------------------------------------------------------
@@ -643,10 +550,8 @@ class RowBuilder:
 
     def nan_rows(self):
         nf = self.case.n_features
-        rows = list(self.case.gen(self.rng, N_NAN_ROWS, nan=False))
-        for r in rows:
-            k = int(self.rng.integers(1, 4))
-            r[self.rng.choice(nf, k, replace=False)] = np.nan
+        rows = inject_nans(self.rng, list(self.case.gen(self.rng, N_NAN_ROWS, nan=False)),
+                           list(range(nf)))
         rows.append(np.full(nf, np.nan))
         return rows
 
@@ -674,13 +579,8 @@ class RowBuilder:
             if base is None:
                 continue
             t32 = f32(t)
-            vals = [t, next64(t, math.inf), next64(t, -math.inf),
-                    t32, next32(t32, math.inf), next32(t32, -math.inf)]
-            new = []
-            for v in vals:
-                r = base.copy()
-                r[f] = v
-                new.append(r)
+            new = vary(base, f, [t, next64(t, math.inf), next64(t, -math.inf),
+                                 t32, next32(t32, math.inf), next32(t32, -math.inf)])
             L = self.leaves(new[:2])[:, ti]
             if not (int(L[0]) in ll and int(L[1]) in rl):
                 continue
@@ -692,43 +592,35 @@ class RowBuilder:
             rows.extend(new)
         return rows, info
 
+    def base_reaching(self, accept):
+        """A row that reaches the first node (in tree order) with accept(node) that it
+        can reach, else a plain base row."""
+        for ti, (node, path, ll, rl) in self.nodes:
+            if accept(node):
+                r = self.reach(ti, node, path)
+                if r is not None:
+                    return r
+        return self.base()
+
+    def base_reaching_cat(self, j):
+        return self.base_reaching(lambda n: node_is_cat(n) and n["split_feature"] == j)
+
     def zero_edge_rows(self):
         rows = []
         for j in range(self.case.n_features):
             if j in self.case.categorical:
                 continue
-            base = None
             # prefer a base row that reaches a node on j with a zero threshold or Zero type
-            for ti, (node, path, ll, rl) in self.nodes:
-                if node_is_cat(node) or node["split_feature"] != j:
-                    continue
-                if node["missing_type"] == "Zero" or abs(float(node["threshold"])) <= 1e-30:
-                    base = self.reach(ti, node, path)
-                    if base is not None:
-                        break
-            if base is None:
-                base = self.base()
-            for v in ZERO_EDGES:
-                r = base.copy()
-                r[j] = v
-                rows.append(r)
+            base = self.base_reaching(
+                lambda n: not node_is_cat(n) and n["split_feature"] == j and (
+                    n["missing_type"] == "Zero" or abs(float(n["threshold"])) <= 1e-30))
+            rows += vary(base, j, ZERO_EDGES)
         return rows
 
     def categorical_rows(self):
         rows = []
         for j, cats in sorted(self.case.categorical.items()):
-            base = None
-            for ti, (node, path, ll, rl) in self.nodes:
-                if node_is_cat(node) and node["split_feature"] == j:
-                    base = self.reach(ti, node, path)
-                    if base is not None:
-                        break
-            if base is None:
-                base = self.base()
-            for v in cat_values(cats):
-                r = base.copy()
-                r[j] = v
-                rows.append(r)
+            rows += vary(self.base_reaching_cat(j), j, cat_values(cats))
         return rows
 
     def categorical_mixed_rows(self):
@@ -744,26 +636,19 @@ class RowBuilder:
 
 def build_rows(case, booster, dump, rng):
     rb = RowBuilder(case, booster, dump, rng)
-    rows, groups = [], []
-
-    def add(kind, new):
-        if not new:
-            return
-        groups.append({"kind": kind, "start": len(rows), "count": len(new)})
-        rows.extend(np.array(r, dtype=np.float64) for r in new)
-
-    add("random", rb.random_rows())
-    add("nan_injected", rb.nan_rows())
+    rg = RowGroups()
+    rg.add("random", rb.random_rows())
+    rg.add("nan_injected", rb.nan_rows())
     thr, thr_info = rb.threshold_rows()
-    start = len(rows)
-    add("thresholds", thr)
+    start = len(rg.rows)
+    rg.add("thresholds", thr)
     for d in thr_info:
         d["row"] += start
-    add("zero_edges", rb.zero_edge_rows())
+    rg.add("zero_edges", rb.zero_edge_rows())
     if case.categorical and not case.pandas:
-        add("categorical_values", rb.categorical_rows())
-        add("categorical_mixed", rb.categorical_mixed_rows())
-    return np.vstack(rows), groups, thr_info
+        rg.add("categorical_values", rb.categorical_rows())
+        rg.add("categorical_mixed", rb.categorical_mixed_rows())
+    return rg.matrix(), rg.groups, thr_info
 
 
 # --------------------------------------------------------------------------
@@ -801,18 +686,8 @@ def pandas_label_rows(rb, start):
     missing, each categorical column in turn. Returns (rows, overrides)."""
     rows, overrides = [], []
     for j in sorted(PD_CATEGORIES):
-        base = None
-        for ti, (node, path, ll, rl) in rb.nodes:
-            if node_is_cat(node) and node["split_feature"] == j:
-                base = rb.reach(ti, node, path)
-                if base is not None:
-                    break
-        if base is None:
-            base = rb.base()
-        for c in range(len(PD_CATEGORIES[j])):
-            r = base.copy()
-            r[j] = float(c)
-            rows.append(r)
+        base = rb.base_reaching_cat(j)
+        rows += vary(base, j, [float(c) for c in range(len(PD_CATEGORIES[j]))])
         for lab in PD_UNSEEN[j]:
             r = base.copy()
             r[j] = 0.0                      # placeholder, replaced by the label
@@ -844,34 +719,8 @@ def frame_to_labels(X, overrides):
 
 
 # --------------------------------------------------------------------------
-# Output
+# Training and output (fixture_common.write_cells / write_input / write_values)
 # --------------------------------------------------------------------------
-
-def write_cells(path, rows, header):
-    """rows: lists of str or None (missing)."""
-    with open(path, "w", newline="\n") as fh:
-        fh.write(",".join(header) + "\n")
-        for i, row in enumerate(rows):
-            fh.write(",".join(("" if i % 2 == 0 else "nan") if c is None else c
-                              for c in row) + "\n")
-
-
-def write_input(path, X, header):
-    rows = [[None if math.isnan(v) else repr(float(v)) for v in row] for row in X]
-    write_cells(path, rows, header)
-
-
-def write_pred(path, P):
-    P = np.asarray(P, dtype=np.float64)
-    if P.ndim == 1:
-        P = P[:, None]
-    header = ["prediction"] if P.shape[1] == 1 else ["p%d" % k for k in range(P.shape[1])]
-    with open(path, "w", newline="\n") as fh:
-        fh.write(",".join(header) + "\n")
-        for row in P:
-            fh.write(",".join(repr(float(v)) for v in row) + "\n")
-    return P.shape[1]
-
 
 def train(case, rng):
     X = case.gen(rng, case.n_train)
@@ -913,9 +762,7 @@ def generate_case(case, outdir):
     with open(model_path) as fh:
         text = fh.read()
     dump = booster.dump_model(num_iteration=-1)
-    with open(os.path.join(outdir, "model_dump.json"), "w", newline="\n") as fh:
-        json.dump(dump, fh, separators=(",", ":"))
-        fh.write("\n")
+    write_json(os.path.join(outdir, "model_dump.json"), dump, separators=(",", ":"))
 
     st = structure_stats(dump, text)
     check_expect(case, st)
@@ -947,10 +794,10 @@ def generate_case(case, outdir):
         write_cells(os.path.join(outdir, "input.csv"), frame_to_labels(X, overrides), names)
     else:
         write_input(os.path.join(outdir, "input.csv"), X, names)
-    n_out = write_pred(os.path.join(outdir, "predict.csv"), pred)
-    n_margin = write_pred(os.path.join(outdir, "margin.csv"), margin)
-    write_pred(os.path.join(outdir, "predict_f32.csv"), pred32)
-    write_pred(os.path.join(outdir, "margin_f32.csv"), margin32)
+    n_out = write_values(os.path.join(outdir, "predict.csv"), pred)
+    n_margin = write_values(os.path.join(outdir, "margin.csv"), margin)
+    write_values(os.path.join(outdir, "predict_f32.csv"), pred32)
+    write_values(os.path.join(outdir, "margin_f32.csv"), margin32)
 
     objective = [l for l in text.splitlines() if l.startswith("objective=")][0].split("=", 1)[1]
     num_trees = len(dump["tree_info"])
@@ -998,8 +845,8 @@ def generate_case(case, outdir):
         mb = predict(X, num_iteration=best, raw_score=True)
         # predict() with no num_iteration uses best_iteration
         assert np.array_equal(pb, predict(X))
-        write_pred(os.path.join(outdir, "predict_best.csv"), pb)
-        write_pred(os.path.join(outdir, "margin_best.csv"), mb)
+        write_values(os.path.join(outdir, "predict_best.csv"), pb)
+        write_values(os.path.join(outdir, "margin_best.csv"), mb)
         meta["iterations"] = {"num_iterations": best, "predict": "predict_best.csv",
                               "margin": "margin_best.csv"}
         best_path = os.path.join(outdir, "model_best.txt")
@@ -1015,22 +862,13 @@ def generate_case(case, outdir):
         meta["model_text_records_best_iteration"] = "best_iteration" in text
         meta["early_stopping_rounds"] = 5
 
-    with open(os.path.join(outdir, "case.json"), "w", newline="\n") as fh:
-        json.dump(meta, fh, indent=1)
-        fh.write("\n")
+    write_json(os.path.join(outdir, "case.json"), meta, indent=1)
     return meta
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--out", default="models/lightgbm")
-    ap.add_argument("--only", nargs="*", help="generate only these cases")
-    args = ap.parse_args()
-
-    root = os.path.join(args.out, LGB_VERSION)
-    if args.only is None and os.path.isdir(root):
-        shutil.rmtree(root)
-    os.makedirs(root, exist_ok=True)
+    args = parse_args(__doc__, "models/lightgbm")
+    root = version_dir(args.out, LGB_VERSION, args.only)
     print("lightgbm %s -> %s" % (LGB_VERSION, root))
     done, skipped = [], []
     for case in cases():
@@ -1055,10 +893,7 @@ def main():
             case.name, meta["num_trees"], meta["num_iterations"], meta["num_rows"],
             len(meta["threshold_nodes"])))
     if args.only is None:
-        with open(os.path.join(root, "skipped.json"), "w", newline="\n") as fh:
-            json.dump({"library_version": LGB_VERSION, "generated": done,
-                       "skipped": [{"case": n, "reason": r} for n, r in skipped]}, fh, indent=1)
-            fh.write("\n")
+        write_skipped(root, LGB_VERSION, done, skipped)
     print("generated %d cases, skipped %d" % (len(done), len(skipped)))
 
 

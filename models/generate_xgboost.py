@@ -11,21 +11,23 @@ models/README.md).  Everything is seeded: re-running with the same XGBoost
 version reproduces the same files.
 """
 
-import argparse
 import json
 import math
 import os
 import shutil
-import sys
-import zlib
 
 import numpy as np
 import xgboost as xgb
 
-XGB_VERSION = xgb.__version__
-VER = tuple(int(p) for p in XGB_VERSION.split(".")[:2])
+from fixture_common import (
+    F32_MAX, F32_MIN, NUM_FEATURES, Labels, RowGroups, basis, bernoulli, case_seed, f32,
+    gen_numeric, group_sizes, inject_nans, label_info, next64, parse_args,
+    threshold_neighbours, vary, version_dir, version_tuple, write_input, write_json,
+    write_skipped, write_values)
 
-F32_MAX = float(np.finfo(np.float32).max)
+XGB_VERSION = xgb.__version__
+VER = version_tuple(XGB_VERSION)
+
 # Smallest float64 that rounds to +inf in float32 (FLT_MAX + half an ulp).
 F32_OVERFLOW = 3.4028235677973366e38
 
@@ -37,157 +39,38 @@ N_THRESHOLDS = 24
 BASE_PARAMS = {"nthread": 1, "seed": 7, "verbosity": 1}
 
 
-def case_seed(name):
-    return zlib.crc32(name.encode("utf-8"))
-
-
-def f32(x):
-    """float64 -> nearest float32, widened back to float64."""
-    return float(np.float32(x))
-
-
-def next32(t, direction):
-    return float(np.nextafter(np.float32(t), np.float32(direction)))
-
-
-def next64(t, direction):
-    return float(np.nextafter(np.float64(t), np.float64(direction)))
-
-
 # --------------------------------------------------------------------------
-# Data
+# Data: fixture_common.gen_numeric and its label makers; label makers here return
+# the DMatrix info: dict(label=..., qid=..., label_lower_bound=..., ...)
 # --------------------------------------------------------------------------
 
-NUM_FEATURES = 8
-# Features 1, 3 and 5 have NaNs in training data: the signal treats missing
-# f1 as "very low" and missing f3 as "very high", so learned default
-# directions differ between nodes.
-NAN_FRACTION = {1: 0.15, 3: 0.25, 5: 0.10}
-INTEGER_FEATURES = [2, 4, 6]
+LABELS = Labels(basis)
+signal = LABELS.signal
 
-
-def gen_numeric(rng, n, nan=True):
-    X = np.empty((n, NUM_FEATURES))
-    X[:, 0] = np.round(rng.normal(0.0, 1.0, n), 3)        # continuous
-    X[:, 1] = np.round(rng.uniform(-5.0, 5.0, n), 2)      # uniform, NaNs
-    X[:, 2] = rng.integers(0, 10, n)                      # integer 0..9
-    X[:, 3] = np.round(rng.exponential(2.0, n), 3)        # skewed, NaNs
-    X[:, 4] = rng.integers(-3, 4, n)                      # signed integer
-    X[:, 5] = np.round(rng.normal(100.0, 30.0, n), 1)     # large scale, NaNs
-    X[:, 6] = rng.integers(0, 2, n)                       # binary
-    X[:, 7] = np.round(rng.uniform(0.0, 1.0, n), 4)
-    if nan:
-        for j, frac in NAN_FRACTION.items():
-            X[rng.random(n) < frac, j] = np.nan
-    return X
-
-
-def basis(X):
-    x0, x1, x2, x3, x4, x5, x6, x7 = X.T
-    x1m = np.where(np.isnan(x1), -4.0, x1)
-    x3m = np.where(np.isnan(x3), 8.0, x3)
-    x5m = np.where(np.isnan(x5), 100.0, x5)
-    return np.column_stack([
-        np.sin(1.7 * x0),
-        x1m / 5.0 * (x2 >= 5),
-        np.log1p(x3m) - 1.0,
-        -(x4 ** 2) / 5.0 + 0.9,
-        (x5m - 100.0) / 40.0,
-        x6 * x0,
-        (x7 > 0.6) - 0.4,
-        (x2 % 3 == 0) - 0.33,
-    ])
-
-
-SIGNAL_W = np.array([1.2, 1.5, 0.8, 0.7, 0.6, 0.9, 1.2, -0.6])
-
-
-def signal(X):
-    return basis(X) @ SIGNAL_W
-
-
-def class_logits(X, k):
-    W = np.random.default_rng(1234 + k).normal(0.0, 1.2, (basis(X).shape[1], k))
-    return basis(X) @ W
-
-
-def qid_groups(rng, n):
-    sizes = []
-    while sum(sizes) < n:
-        sizes.append(int(rng.integers(4, 17)))
-    sizes[-1] -= sum(sizes) - n
-    if sizes[-1] <= 0:
-        sizes.pop()
-        sizes[-1] += n - sum(sizes)
-    return np.repeat(np.arange(len(sizes)), sizes)
-
-
-# Label makers: (rng, X) -> dict of DMatrix info (label, qid, bounds, ...)
-
-def lab_binary(rng, X):
-    s = signal(X)
-    s = s - np.median(s)
-    return {"label": (rng.random(len(s)) < 1 / (1 + np.exp(-2 * s))).astype(float)}
-
-
-def lab_reg(rng, X):
-    return {"label": signal(X) + rng.normal(0, 0.3, len(X))}
-
-
-def lab_heavy(rng, X):
-    return {"label": signal(X) + 0.4 * rng.standard_t(2, len(X))}
-
-
-def lab_hetero(rng, X):
-    s = signal(X)
-    return {"label": s + rng.normal(0, 0.2 + 0.3 * np.abs(s), len(X))}
-
-
-def lab_positive(rng, X):
-    return {"label": np.exp(0.5 * signal(X) + rng.normal(0, 0.2, len(X)))}
-
-
-def lab_unit(rng, X):
-    s = signal(X)
-    return {"label": 1 / (1 + np.exp(-(s - np.median(s) + rng.normal(0, 0.3, len(X)))))}
-
-
-def lab_poisson(rng, X):
-    return {"label": rng.poisson(np.exp(0.4 * signal(X))).astype(float)}
-
-
-def lab_gamma(rng, X):
-    return {"label": rng.gamma(2.0, np.exp(0.3 * signal(X)) / 2.0)}
-
-
-def lab_tweedie(rng, X):
-    counts = rng.poisson(0.8 * np.exp(0.3 * signal(X)))
-    y = np.array([rng.gamma(2.0, 1.0, c).sum() for c in counts])
-    return {"label": y}
+lab_binary = label_info(LABELS.binary)
+lab_reg = label_info(LABELS.reg)
+lab_heavy = label_info(LABELS.heavy)
+lab_hetero = label_info(LABELS.hetero)
+lab_positive = label_info(LABELS.positive)
+lab_unit = label_info(LABELS.unit)
+lab_poisson = label_info(LABELS.poisson)
+lab_gamma = label_info(LABELS.gamma)
+lab_tweedie = label_info(LABELS.tweedie)
 
 
 def lab_classes(k):
-    def f(rng, X):
-        L = class_logits(X, k) + rng.gumbel(0, 0.5, (len(X), k))
-        return {"label": np.argmax(L, axis=1).astype(float)}
-    return f
+    return label_info(LABELS.classes(k))
 
 
 def lab_multi_target(k):
-    def f(rng, X):
-        L = class_logits(X, k) + rng.normal(0, 0.2, (len(X), k))
-        return {"label": L}
-    return f
+    return label_info(LABELS.multi_target(k))
 
 
 def lab_rank(binary):
     def f(rng, X):
-        s = signal(X) + rng.normal(0, 0.5, len(X))
-        if binary:
-            rel = (s > np.median(s)).astype(float)
-        else:
-            rel = np.clip(np.floor(s + 1.5), 0, 4)
-        return {"label": rel, "qid": qid_groups(rng, len(X))}
+        rel = LABELS.relevance(rng, X, binary)
+        sizes = group_sizes(rng, len(X))
+        return {"label": rel, "qid": np.repeat(np.arange(len(sizes)), sizes)}
     return f
 
 
@@ -289,8 +172,7 @@ def lab_cat_reg(rng, X):
 
 
 def lab_cat_binary(rng, X):
-    s = cat_signal(X)
-    return {"label": (rng.random(len(s)) < 1 / (1 + np.exp(-2 * (s - np.median(s))))).astype(float)}
+    return {"label": bernoulli(rng, cat_signal(X))}
 
 
 NAMED_FEATURES = ["age", "income", "num_accounts", "debt_ratio",
@@ -483,26 +365,15 @@ def build_rows(case, model, rng):
     """Returns (main rows, main groups, extra rows, extra groups)."""
     nf = case.n_features
     numeric = [j for j in range(nf) if j not in case.categorical]
-    rows, groups, extra, extra_groups = [], [], [], []
-
-    def add(kind, new, target=None, grp=None):
-        target = rows if target is None else target
-        grp = groups if grp is None else grp
-        if not new:
-            return
-        grp.append({"kind": kind, "start": len(target), "count": len(new)})
-        target.extend(np.array(r, dtype=np.float64) for r in new)
+    rows, extra = RowGroups(), RowGroups()
 
     # gblinear has no thresholds: give it more random rows instead.
     n_random = N_RANDOM_ROWS if case.booster != "gblinear" else 2 * N_RANDOM_ROWS
-    add("random", list(case.gen(rng, n_random)))
+    rows.add("random", list(case.gen(rng, n_random)))
 
-    nan_rows = list(case.gen(rng, N_NAN_ROWS, nan=False))
-    for r in nan_rows:
-        k = int(rng.integers(1, 4))
-        r[rng.choice(nf, k, replace=False)] = np.nan
+    nan_rows = inject_nans(rng, list(case.gen(rng, N_NAN_ROWS, nan=False)), list(range(nf)))
     nan_rows.append(np.full(nf, np.nan))
-    add("nan_injected", nan_rows)
+    rows.add("nan_injected", nan_rows)
 
     # thresholds: t32, f32 neighbours, f64 neighbours (round back to t in f32)
     nodes = split_nodes(model, case.categorical)
@@ -519,30 +390,22 @@ def build_rows(case, model, rng):
     for f, t, path in uniq:
         base = case.gen(rng, 1)[0]
         satisfy_path(base, path, case.categorical)
-        for v in (t, next32(t, math.inf), next32(t, -math.inf),
-                  next64(t, math.inf), next64(t, -math.inf)):
-            r = base.copy()
-            r[f] = v
-            thr_rows.append(r)
-    add("thresholds", thr_rows)
+        thr_rows += vary(base, f, threshold_neighbours(t))
+    rows.add("thresholds", thr_rows)
 
     spec = []
     for j in numeric:
-        base = case.gen(rng, 1)[0]
-        for v in NUM_SPECIALS:
-            r = base.copy()
-            r[j] = v
-            spec.append(r)
+        spec += vary(case.gen(rng, 1)[0], j, NUM_SPECIALS)
     # float32 range edges, each on a different feature
     edges = [F32_MAX, -F32_MAX, next64(F32_MAX, math.inf), 1e-45, -1e-45, 1e-300, -1e-300,
-             float(np.finfo(np.float32).tiny)]
+             F32_MIN]
     for i, v in enumerate(edges):
         r = case.gen(rng, 1)[0]
         r[numeric[i % len(numeric)]] = v
         spec.append(r)
     spec.append(np.zeros(nf))
     spec.append(np.full(nf, -0.0))
-    add("special_values", spec)
+    rows.add("special_values", spec)
 
     if case.categorical:
         cat_rows = []
@@ -553,15 +416,11 @@ def build_rows(case, model, rng):
                 r = case.gen(rng, 1)[0]
                 r[j] = v
                 cat_rows.append(r)
-        add("categorical_values", cat_rows)
+        rows.add("categorical_values", cat_rows)
 
     ext = []
     for j in numeric:
-        base = case.gen(rng, 1)[0]
-        for v in EXTRA_SPECIALS:
-            r = base.copy()
-            r[j] = v
-            ext.append(r)
+        ext += vary(case.gen(rng, 1)[0], j, EXTRA_SPECIALS)
     for j in sorted(case.categorical):
         for v in (math.inf, -math.inf, 1e39):
             r = case.gen(rng, 1)[0]
@@ -572,42 +431,18 @@ def build_rows(case, model, rng):
     r = np.full(nf, math.nan)
     r[::2] = -math.inf
     ext.append(r)
-    add("inf_or_f32_overflow", ext, extra, extra_groups)
+    extra.add("inf_or_f32_overflow", ext)
 
-    return np.vstack(rows), groups, np.vstack(extra), extra_groups
+    return rows.matrix(), rows.groups, extra.matrix(), extra.groups
 
 
 # --------------------------------------------------------------------------
-# Output
+# Output (fixture_common.write_input), predictions as float32
 # --------------------------------------------------------------------------
-
-def fmt_in(v):
-    return repr(float(v))
-
-
-def write_input(path, X, header):
-    with open(path, "w", newline="\n") as fh:
-        fh.write(",".join(header) + "\n")
-        for i, row in enumerate(X):
-            cells = []
-            for v in row:
-                if math.isnan(v):
-                    cells.append("" if i % 2 == 0 else "nan")
-                else:
-                    cells.append(fmt_in(v))
-            fh.write(",".join(cells) + "\n")
-
 
 def write_pred(path, P):
-    P = np.asarray(P, dtype=np.float32)
-    if P.ndim == 1:
-        P = P[:, None]
-    header = ["prediction"] if P.shape[1] == 1 else ["p%d" % k for k in range(P.shape[1])]
-    with open(path, "w", newline="\n") as fh:
-        fh.write(",".join(header) + "\n")
-        for row in P:
-            fh.write(",".join("%.9g" % float(v) for v in row) + "\n")
-    return P.shape[1]
+    """float32 predictions written with %.9g (exact for float32)."""
+    return write_values(path, np.asarray(P, dtype=np.float32), fmt=lambda v: "%.9g" % v)
 
 
 def train(case, rng):
@@ -751,22 +586,13 @@ def generate_case(case, outdir):
 
     meta["model_json_has_nonfinite_tokens"] = any(
         tok in text for tok in ("NaN", "Infinity"))
-    with open(os.path.join(outdir, "case.json"), "w", newline="\n") as fh:
-        json.dump(meta, fh, indent=1, sort_keys=False)
-        fh.write("\n")
+    write_json(os.path.join(outdir, "case.json"), meta, indent=1, sort_keys=False)
     return meta
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--out", default="models/xgboost")
-    ap.add_argument("--only", nargs="*", help="generate only these cases")
-    args = ap.parse_args()
-
-    root = os.path.join(args.out, XGB_VERSION)
-    if args.only is None and os.path.isdir(root):
-        shutil.rmtree(root)
-    os.makedirs(root, exist_ok=True)
+    args = parse_args(__doc__, "models/xgboost")
+    root = version_dir(args.out, XGB_VERSION, args.only)
     print("xgboost %s -> %s" % (XGB_VERSION, root))
     done, skipped = [], []
     for case in cases():
@@ -790,10 +616,7 @@ def main():
         print("  ok   %-34s trees=%-4d rows=%d+%d" % (
             case.name, meta["num_trees"], meta["num_rows"], meta.get("extra", {}).get("num_rows", 0)))
     if args.only is None:
-        with open(os.path.join(root, "skipped.json"), "w", newline="\n") as fh:
-            json.dump({"library_version": XGB_VERSION, "generated": done,
-                       "skipped": [{"case": n, "reason": r} for n, r in skipped]}, fh, indent=1)
-            fh.write("\n")
+        write_skipped(root, XGB_VERSION, done, skipped)
     print("generated %d cases, skipped %d" % (len(done), len(skipped)))
 
 

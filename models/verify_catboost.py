@@ -24,17 +24,19 @@ Prints one line per case with the max differences.  Exits non-zero if 1. or 2. f
 transform is off by more than 1e-13 relative (CatBoost computes exp with its own
 vectorised FastExp, so its sigmoid/softmax/exp are not bit-identical to libm's).
 
-The reference evaluator (RefModel, cat_hash) is also imported by generate_catboost.py.
+The reference evaluator (RefModel, cat_hash, to_catboost_data) is also imported by
+generate_catboost.py.
 """
 
 import argparse
-import csv
 import json
 import math
 import os
 import sys
 
 import numpy as np
+
+from fixture_common import read_matrix, read_values
 
 # --------------------------------------------------------------------------
 # CityHash64, version 1.0 (Geoff Pike and Jyrki Alakuijala, Google, MIT licence),
@@ -332,23 +334,8 @@ def ulp_diff(a, b):
 
 
 # --------------------------------------------------------------------------
-# Files
+# Files (read with fixture_common.read_matrix / read_values)
 # --------------------------------------------------------------------------
-
-def read_input(path):
-    with open(path, newline="") as fh:
-        rows = list(csv.reader(fh))
-    header = rows[0]
-    X = np.array([[math.nan if c in ("", "nan") else float(c) for c in r] for r in rows[1:]],
-                 dtype=np.float64)
-    return header, X
-
-
-def read_values(path):
-    with open(path, newline="") as fh:
-        rows = list(csv.reader(fh))
-    return rows[0], np.array([[float(c) for c in r] for r in rows[1:]], dtype=np.float64)
-
 
 def to_catboost_data(X, header, cat_cols):
     """float64 matrix -> what CatBoost's predict accepts (a DataFrame with int64
@@ -385,7 +372,7 @@ def catboost_outputs(model, data, meta):
 def check_case(d, meta, verbose=True):
     from catboost import CatBoost
     problems = []
-    header, X = read_input(os.path.join(d, meta["input"]))
+    header, X = read_matrix(os.path.join(d, meta["input"]))
     cat_cols = [int(k) for k in meta.get("categorical_features", {})]
     _, want_p = read_values(os.path.join(d, meta["predict"]))
     _, want_m = read_values(os.path.join(d, meta["margin"]))

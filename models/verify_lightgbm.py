@@ -20,13 +20,14 @@ Exit status 0 if everything holds.
 """
 
 import argparse
-import csv
 import json
 import math
 import os
 import sys
 
 import numpy as np
+
+from fixture_common import parse_cell, read_csv, read_values
 
 KZ = 1.0000000180025095e-35          # (double)1e-35f, LightGBM's kZeroThreshold
 
@@ -293,23 +294,8 @@ class RefModel:
 
 
 # --------------------------------------------------------------------------
-# Files
+# Files (read with fixture_common.read_csv / parse_cell / read_values)
 # --------------------------------------------------------------------------
-
-def read_csv(path):
-    with open(path, newline="") as fh:
-        rows = list(csv.reader(fh))
-    return rows[0], rows[1:]
-
-
-def parse_float(s):
-    return math.nan if s in ("", "nan") else float(s)
-
-
-def read_pred(path):
-    header, rows = read_csv(path)
-    return header, np.array([[float(c) for c in r] for r in rows], dtype=np.float64)
-
 
 def label_matrix(meta, rows, pandas_categorical):
     """input.csv rows -> float64 matrix; label columns mapped to codes like LightGBM."""
@@ -325,7 +311,7 @@ def label_matrix(meta, rows, pandas_categorical):
                 cats = [str(v) for v in pandas_categorical[cat_index[j]]]
                 X[i, j] = float(cats.index(c)) if c in cats else math.nan
             else:
-                X[i, j] = parse_float(c)
+                X[i, j] = parse_cell(c)
     return X
 
 
@@ -352,7 +338,7 @@ def frame(meta, rows, float32):
             cats = sorted(set(v for v in vals if v is not None), key=str)
             data[name] = pd.Categorical(vals, categories=cats)
         else:
-            a = np.array([parse_float(c) for c in col], dtype=np.float64)
+            a = np.array([parse_cell(c) for c in col], dtype=np.float64)
             with np.errstate(over="ignore"):
                 data[name] = a.astype(np.float32) if float32 else a
     return pd.DataFrame(data)
@@ -439,7 +425,7 @@ def check_case(chk, d, lgb):
         files["predict_best"] = meta["iterations"]["predict"]
         files["margin_best"] = meta["iterations"]["margin"]
     for key, f in files.items():
-        h, P = read_pred(os.path.join(d, f))
+        h, P = read_values(os.path.join(d, f))
         ncol = meta["num_margin_columns"] if key.startswith("margin") else meta["num_predict_columns"]
         want_h = ["prediction"] if ncol == 1 else ["p%d" % k for k in range(ncol)]
         if h != want_h:
@@ -463,7 +449,7 @@ def check_case(chk, d, lgb):
         X64 = frame(meta, rows, False)
         X32 = frame(meta, rows, True)
     else:
-        X64 = np.array([[parse_float(c) for c in r] for r in rows], dtype=np.float64)
+        X64 = np.array([[parse_cell(c) for c in r] for r in rows], dtype=np.float64)
         with np.errstate(over="ignore"):
             X32 = X64.astype(np.float32)
     kw = {"num_threads": 1, "num_iteration": -1}

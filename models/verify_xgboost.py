@@ -12,7 +12,6 @@ Exits non-zero on any mismatch.
 """
 
 import argparse
-import csv
 import json
 import os
 import sys
@@ -20,14 +19,7 @@ import sys
 import numpy as np
 import xgboost as xgb
 
-
-def read_matrix(path):
-    with open(path, newline="") as fh:
-        rows = list(csv.reader(fh))
-    header = rows[0]
-    data = np.array([[float("nan") if c in ("", "nan") else float(c) for c in r]
-                     for r in rows[1:]], dtype=np.float64)
-    return header, data
+from fixture_common import read_matrix
 
 
 def read_pred(path):
