@@ -105,8 +105,9 @@ class CatBoostImporter {
 
  private:
   void read_model_info(ir::Model& m) {
-    std::string loss = "RMSE";
-    if (root_.has("model_info")) {
+    std::string loss;
+    if (!root_.has("model_info")) root_.fail("no model_info: xylem needs params.loss_function to know what predict() returns");
+    {
       JsonView info = root_["model_info"];
       if (info.has("catboost_version_info")) m.source.version = version_from(info["catboost_version_info"].str());
       if (info.has("params") && info["params"].has("loss_function")) {
@@ -225,7 +226,7 @@ class CatBoostImporter {
       if (trees.size() == 0) return 1;
       JsonView t = trees[0];
       const size_t depth = t["splits"].size();
-      if (depth > 30) t["splits"].fail("depth " + std::to_string(depth) + " is beyond what xylem reads (30)");
+      if (depth > 20) t["splits"].fail("depth " + std::to_string(depth) + " is beyond what xylem reads (20)");
       const size_t leaves = size_t{1} << depth;
       const size_t values = t["leaf_values"].size();
       if (values == 0 || values % leaves != 0)
@@ -237,6 +238,7 @@ class CatBoostImporter {
     JsonView node = trees[0];
     while (!node.has("value")) node = node["left"];
     JsonView v = node["value"];
+    if (v.kind() == JsonValue::Kind::Array && v.size() == 0) v.fail("a leaf with no values");
     return v.kind() == JsonValue::Kind::Array ? static_cast<int64_t>(v.size()) : 1;
   }
 

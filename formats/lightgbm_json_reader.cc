@@ -70,6 +70,12 @@ class JsonReader {
       info["tree_index"].fail("tree " + std::to_string(index) + " says it is tree " +
                               std::to_string(info["tree_index"].integer(0, kMaxInt32)));
     t.num_leaves = info["num_leaves"].integer(1, 1 << 30);
+    JsonView root = info["tree_structure"];
+    // The arrays below are sized by num_leaves: a corrupted count must not ask for gigabytes.
+    const int64_t present = count_leaves(root.value());
+    if (present != t.num_leaves)
+      info["num_leaves"].fail("num_leaves is " + std::to_string(t.num_leaves) + ", tree_structure has " +
+                              std::to_string(present) + " leaves");
     const int64_t internal = t.num_leaves - 1;
     t.split_feature.assign(internal, -1);
     t.decision_type.assign(internal, 0);
@@ -79,7 +85,6 @@ class JsonReader {
     t.leaf_value.assign(t.num_leaves, 0.0);
     internal_seen_.assign(internal, 0);
     leaf_seen_.assign(t.num_leaves, 0);
-    JsonView root = info["tree_structure"];
     if (t.num_leaves == 1) {
       t.is_linear = root.has("leaf_const");
       if (t.is_linear) resize_linear(t);
@@ -96,6 +101,18 @@ class JsonReader {
     for (int64_t j = 0; j < t.num_leaves; ++j)
       if (!leaf_seen_[j]) root.fail("leaf " + std::to_string(j) + " is missing from the tree");
     return t;
+  }
+
+  // The leaves under `node` (anything but a split node counts as one; read_node checks them).
+  // The parser's nesting limit bounds the recursion.
+  static int64_t count_leaves(const JsonValue& node) {
+    if (node.kind != JsonValue::Kind::Object || !node.find("split_index")) return 1;
+    int64_t n = 0;
+    for (const char* side : {"left_child", "right_child"}) {
+      const JsonValue* child = node.find(side);
+      n += child ? count_leaves(*child) : 1;
+    }
+    return n;
   }
 
   void resize_linear(lightgbm::Tree& t) {

@@ -131,6 +131,14 @@ void apply_pandas_categorical(const Model& src, ir::Model& m) {
              "which feature");
   if (m.feature_names.empty())
     fail(src.where, "pandas_categorical", "pandas category labels on a model without feature names");
+  for (size_t k = 0; k < categorical.size(); ++k) {
+    // ir::validate refuses duplicates too, but without the source location.
+    std::vector<std::string> labels = src.pandas_categorical[k];
+    std::sort(labels.begin(), labels.end());
+    auto dup = std::adjacent_find(labels.begin(), labels.end());
+    if (dup != labels.end())
+      fail(src.where, "pandas_categorical", "column " + std::to_string(k) + ": label \"" + *dup + "\" appears twice");
+  }
   m.category_labels.assign(m.num_features, {});
   for (size_t k = 0; k < categorical.size(); ++k) m.category_labels[categorical[k]] = src.pandas_categorical[k];
 }
@@ -197,6 +205,7 @@ class TreeBuilder {
                "node " + std::to_string(i) + ": missing type 3 in decision_type " + std::to_string(dt) + " is not defined");
       }
     }
+    check_shape(t, internal);
     if (src_.is_linear) add_linear(t, internal, leaves);
     return t;
   }
@@ -208,9 +217,38 @@ class TreeBuilder {
                                   " (num_leaves=" + std::to_string(src_.num_leaves) + ")");
   }
 
+  // Every node reached exactly once from the root (no cycle, no shared or detached node).
+  // ir::validate checks this too, but in xylem's terms; here the error names the
+  // LightGBM field and, in a text model, its line.
+  void check_shape(const ir::Tree& t, int64_t internal) {
+    auto name = [internal](int32_t node) {
+      return node < internal ? "node " + std::to_string(node) : "leaf " + std::to_string(node - internal);
+    };
+    std::vector<int32_t> parent(t.num_nodes(), -1);
+    std::vector<int32_t> stack = {0};
+    while (!stack.empty()) {
+      const int32_t node = stack.back();
+      stack.pop_back();
+      if (node >= internal) continue;
+      for (const bool left : {true, false}) {
+        const int32_t child = left ? t.left_children[node] : t.right_children[node];
+        if (parent[child] >= 0)
+          fail(src_.where, left ? "left_child" : "right_child",
+               "node " + std::to_string(node) + ": child " + name(child) + " is already a child of node " +
+                   std::to_string(parent[child]) + " (the tree has a cycle or a shared node)");
+        parent[child] = node;
+        stack.push_back(child);
+      }
+    }
+    for (int32_t node = 1; node < t.num_nodes(); ++node)
+      if (parent[node] < 0) fail(src_.where, "left_child", name(node) + " is not reachable from the root");
+  }
+
   int32_t node_index(int64_t child, const char* field, int64_t node, int64_t internal, int64_t leaves) {
     if (child >= 0) {
-      if (child >= internal || child == 0)
+      if (child == 0)
+        fail(src_.where, field, "node " + std::to_string(node) + ": child 0 is the root (the tree has a cycle)");
+      if (child >= internal)
         fail(src_.where, field, "node " + std::to_string(node) + ": child " + std::to_string(child) +
                                     " is not an internal node (there are " + std::to_string(internal) + ")");
       return static_cast<int32_t>(child);

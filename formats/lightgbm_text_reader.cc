@@ -100,6 +100,10 @@ class TextReader {
       m.pandas_categorical = lightgbm::read_pandas_categorical(value, [where](const std::string& field) {
         return where + ": " + field;
       });
+      // build_ir checks the labels against the features later: name this line, not the header's.
+      m.where = [header_where = m.where, where](const std::string& field) {
+        return field == "pandas_categorical" ? where + ": " + field : header_where(field);
+      };
     }
     if (header.count("tree_sizes")) {
       const Field& sizes = header.at("tree_sizes");

@@ -57,5 +57,57 @@ TEST(Csv, ErrorsNameTheLine) {
   EXPECT_EQ(message("a\n\"unterminated\n"), "in.csv:2: unterminated quoted field");
 }
 
+TEST(Csv, TextColumnsKeepCellsAsWritten) {
+  // Text columns (category labels) are not trimmed, unquoted, or parsed; their values
+  // are NaN and their cells are in `texts`, ordered as text_columns (not as the header).
+  CsvTable t = read_csv(
+      "a,city,b,plan\n"
+      "1, amsterdam,2,x\n"
+      "3,\"berlin, de\",,\"say \"\"hi\"\"\"\n"
+      "4,,5,\n"
+      "6,amsterdam \t,7,404\r\n",
+      "t.csv", {"plan", "city"});
+  ASSERT_EQ(t.rows, 4u);
+  EXPECT_EQ(t.text_columns, (std::vector<std::string>{"plan", "city"}));
+  const std::vector<std::string> texts = {"x", " amsterdam", "say \"hi\"", "berlin, de", "", "", "404", "amsterdam \t"};
+  EXPECT_EQ(t.texts, texts);
+  EXPECT_NE(t.texts[1], "amsterdam");
+  ASSERT_EQ(t.values.size(), 16u);
+  for (size_t r = 0; r < 4; ++r) {
+    EXPECT_TRUE(std::isnan(t.values[r * 4 + 1])) << r;  // city
+    EXPECT_TRUE(std::isnan(t.values[r * 4 + 3])) << r;  // plan
+  }
+  EXPECT_EQ(t.values[0], 1.0);
+  EXPECT_EQ(t.values[2], 2.0);
+  EXPECT_TRUE(std::isnan(t.values[6]));  // b missing in the second row
+  EXPECT_EQ(t.values[12], 6.0);
+  EXPECT_EQ(t.values[14], 7.0);
+}
+
+TEST(Csv, NumberColumnsAreStillTrimmedNextToTextColumns) {
+  CsvTable t = read_csv("x,city\n 1.5 , oslo \n", "t.csv", {"city"});
+  EXPECT_EQ(t.values[0], 1.5);
+  EXPECT_EQ(t.texts, (std::vector<std::string>{" oslo "}));
+}
+
+TEST(Csv, UnknownTextColumnIsAnError) {
+  try {
+    read_csv("x,city\n1,oslo\n", "t.csv", {"zip"});
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_STREQ(e.what(), "t.csv:1: no column named \"zip\"");
+  }
+}
+
+TEST(Csv, WithoutTextColumnsLabelsAreNotNumbers) {
+  try {
+    read_csv("x,city\n1,oslo\n", "t.csv");
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("t.csv:2: column \"city\": cannot read \"oslo\""), std::string::npos)
+        << e.what();
+  }
+}
+
 }  // namespace
 }  // namespace xylem

@@ -180,5 +180,41 @@ TEST(ReferencePredictor, LeafIndexFollowsTheTree) {
   EXPECT_EQ(p.leaf_index(0, right), 2);
 }
 
+TEST(ReferencePredictor, NumIterationsCountsWholeIterations) {
+  // Four trees, two per iteration (outputs 0 and 1), adding 1, 10, 100, 1000.
+  std::vector<ir::Tree> trees;
+  for (double v : {1.0, 10.0, 100.0, 1000.0}) trees.push_back(stump(SplitKind::Less, 0, v, v));
+  trees[1].output = trees[3].output = 1;
+  auto m = f64_model(trees);
+  m.num_outputs = 2;
+  m.output.base_scores = {0, 0};
+  m.ensemble.trees_per_iteration = 2;
+  ir::validate(m, "test");
+  reference::ReferencePredictor p(m);
+  EXPECT_EQ(p.num_iterations(), 2);
+  double out[2], row[1] = {0};
+  p.predict_row(row, out, true, 1);
+  EXPECT_EQ(out[0], 1);
+  EXPECT_EQ(out[1], 10);
+  p.predict_row(row, out, true, 0);
+  EXPECT_EQ(out[0], 101);
+  EXPECT_EQ(out[1], 1010);
+}
+
+TEST(ReferencePredictor, LinearLeafFallsBackOnMissingInput) {
+  // Leaf 1: 0.5 + 2 * x1, fallback 7; leaf 2: 3 (no terms).
+  ir::Tree t = stump(SplitKind::Less, 0, 7, 9);
+  t.linear_constants = {0, 0.5, 3};
+  t.linear_offsets = {0, 0, 1, 1};
+  t.linear_features = {1};
+  t.linear_coefficients = {2};
+  auto m = f64_model({t});
+  m.num_features = 2;
+  m.feature_types.assign(2, ir::FeatureType::Numeric);
+  EXPECT_EQ(predict1(m, {-1.0, 4.0}, true), 8.5);
+  EXPECT_EQ(predict1(m, {-1.0, kNaN}, true), 7);
+  EXPECT_EQ(predict1(m, {1.0, kNaN}, true), 3);
+}
+
 }  // namespace
 }  // namespace xylem::testing

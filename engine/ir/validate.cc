@@ -189,6 +189,10 @@ class Checker {
       if (!std::isfinite(tree.linear_constants[i]))
         fail(p + ".linear_leaves.constants[" + std::to_string(i) + "]", "is not finite");
     }
+    if (static_cast<size_t>(tree.linear_offsets[n]) != tree.linear_features.size())
+      fail(p + ".linear_leaves.offsets[" + std::to_string(n) + "]",
+           "last offset " + std::to_string(tree.linear_offsets[n]) + " is not the " +
+               std::to_string(tree.linear_features.size()) + " terms");
     for (size_t k = 0; k < tree.linear_features.size(); ++k) {
       if (tree.linear_features[k] < 0 || tree.linear_features[k] >= m_.num_features)
         fail(p + ".linear_leaves.features[" + std::to_string(k) + "]",
