@@ -40,4 +40,14 @@ inline ir::Model model_of(std::vector<ir::Tree> trees, int32_t num_features = 1,
   return m;
 }
 
+// model_of with every precision float64 (LightGBM's, scikit-learn's rules).
+inline ir::Model f64_model(std::vector<ir::Tree> trees, int32_t num_features = 1, int32_t num_outputs = 1) {
+  ir::Model m = model_of(std::move(trees), num_features, num_outputs);
+  m.ensemble.input_precision = ir::Precision::Float64;
+  m.ensemble.threshold_precision = ir::Precision::Float64;
+  m.output.accumulation = ir::Precision::Float64;
+  m.output.transform_precision = ir::Precision::Float64;
+  return m;
+}
+
 }  // namespace xylem::testing

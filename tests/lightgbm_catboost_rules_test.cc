@@ -25,15 +25,6 @@ using ir::Precision;
 using ir::SplitKind;
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-ir::Model f64_model(std::vector<ir::Tree> trees, int32_t num_features = 1, int32_t num_outputs = 1) {
-  ir::Model m = model_of(std::move(trees), num_features, num_outputs);
-  m.ensemble.input_precision = Precision::Float64;
-  m.ensemble.threshold_precision = Precision::Float64;
-  m.output.accumulation = Precision::Float64;
-  m.output.transform_precision = Precision::Float64;
-  return m;
-}
-
 // Through the file format, as a user gets it.
 Model load(const ir::Model& m) { return Model::load_from_memory(formats::write_xylem_json(m), "m.json"); }
 

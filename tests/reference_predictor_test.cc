@@ -26,15 +26,6 @@ double predict1(const ir::Model& m, std::vector<double> row, bool margin = false
   return out[0];
 }
 
-ir::Model f64_model(std::vector<ir::Tree> trees) {
-  ir::Model m = model_of(std::move(trees));
-  m.ensemble.input_precision = Precision::Float64;
-  m.ensemble.threshold_precision = Precision::Float64;
-  m.output.accumulation = Precision::Float64;
-  m.output.transform_precision = Precision::Float64;
-  return m;
-}
-
 TEST(ReferencePredictor, LessAndLessEqualDifferOnlyAtTheThreshold) {
   auto lt = f64_model({stump(SplitKind::Less, 1.0, 10, 20)});
   auto le = f64_model({stump(SplitKind::LessEqual, 1.0, 10, 20)});

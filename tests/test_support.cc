@@ -23,11 +23,19 @@ std::vector<ConformanceCase> conformance_cases() {
     formats::JsonValue doc = formats::parse_json_text(text, file.string());
     formats::JsonView c(doc, file.string(), "");
     const std::string dir = file.parent_path().string();
+    const std::string input = dir + "/" + c["input"].str();
     ConformanceCase base;
     base.dir = dir;
     base.predict_kind = c["predict_kind"].str();
-    base.expected.push_back({dir + "/" + c["input"].str(), dir + "/" + c["predict"].str(), dir + "/" + c["margin"].str()});
-    const std::string input = dir + "/" + c["input"].str();
+    base.expected.push_back({input, dir + "/" + c["predict"].str(), dir + "/" + c["margin"].str()});
+    // One test case per model file: "<library>_<version>_<case>_<file>", usable as a test name.
+    auto for_model = [&](ConformanceCase one, const std::string& model) {
+      one.model_file = dir + "/" + model;
+      one.name = c["library"].str() + "_" + c["library_version"].str() + "_" + c["case"].str() + "_" + model;
+      for (char& ch : one.name)
+        if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
+      cases.push_back(std::move(one));
+    };
     if (c.has("extra")) {
       formats::JsonView e = c["extra"];
       base.expected.push_back({dir + "/" + e["input"].str(), dir + "/" + e["predict"].str(), dir + "/" + e["margin"].str()});
@@ -54,33 +62,16 @@ std::vector<ConformanceCase> conformance_cases() {
       ConformanceCase one;
       one.dir = dir;
       one.predict_kind = base.predict_kind;
-      one.model_file = dir + "/" + t["model"].str();
       one.expected.push_back({input, dir + "/" + t["predict"].str(), dir + "/" + t["margin"].str()});
-      one.name = c["library"].str() + "_" + c["library_version"].str() + "_" + c["case"].str() + "_" + t["model"].str();
-      for (char& ch : one.name)
-        if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
-      cases.push_back(std::move(one));
+      for_model(std::move(one), t["model"].str());
     }
-    for (const std::string& model : c["models"].string_array()) {
-      ConformanceCase one = base;
-      one.model_file = dir + "/" + model;
-      one.name = c["library"].str() + "_" + c["library_version"].str() + "_" + c["case"].str() + "_" + model;
-      for (char& ch : one.name)
-        if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
-      cases.push_back(std::move(one));
-    }
+    for (const std::string& model : c["models"].string_array()) for_model(base, model);
   }
   return cases;
 }
 
 std::vector<double> predict_csv(const Model& model, const std::string& input_path, bool margin) {
-  CsvTable table = read_csv_file(input_path, model.label_columns());
-  const std::vector<double> rows = model.rows_from_table(table);
-  std::vector<double> out(table.rows * model.output_width(margin));
-  PredictOptions options;
-  options.margin = margin;
-  model.predict(rows.data(), table.rows, out.data(), options);
-  return out;
+  return predict_expected(model, {input_path, "", ""}, margin);
 }
 
 std::vector<double> predict_expected(const Model& model, const ConformanceCase::Expected& e, bool margin) {
