@@ -118,6 +118,12 @@ int Model::output_width(bool margin) const {
 
 const std::vector<std::string>& Model::feature_names() const { return impl_->ir().feature_names; }
 
+std::string Model::engine() const { return "reference"; }
+
+size_t Model::memory_bytes() const { return sizeof(Impl); }
+
+std::vector<std::string> cpu_isas() { return {"portable"}; }
+
 std::string Model::task() const { return ir::to_string(impl_->ir().task); }
 
 std::vector<size_t> Model::match_columns(const std::vector<std::string>& header) const {

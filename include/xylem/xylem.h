@@ -26,11 +26,27 @@ enum class ModelFormat { Auto, Xylem, XGBoost, LightGBM, CatBoost };
 
 struct LoadOptions {
   ModelFormat format = ModelFormat::Auto;  // Auto: detected from the content
+  // The prediction engine: "auto" (the fastest one that can run the model), "reference"
+  // (the plain oracle), "tree_nodes" (compact nodes, any tree model) or "tree_array"
+  // (branch-free complete trees, numeric splits only). An engine that cannot run the
+  // model is an error naming what it lacks.
+  std::string engine = "auto";
+  // The instruction set of the kernels: "auto" (the best this CPU has), "portable",
+  // "avx2", "avx512". One this CPU lacks is an error.
+  std::string isa = "auto";
+  // Exact integer thresholds: each feature's thresholds are ranked, each input value is
+  // mapped once to its rank code and trees compare codes. Predictions are identical.
+  bool quantize = false;
 };
+
+// The kernel instruction sets this CPU can run, best last ("portable" always first).
+std::vector<std::string> cpu_isas();
 
 struct PredictOptions {
   bool margin = false;  // raw scores, as the library's predict(output_margin=True)
-  int threads = 1;      // rows are split across this many threads
+  // Rows are split across this many threads of a persistent pool; a batch too small
+  // to be worth splitting runs on the calling thread.
+  int threads = 1;
   // Use only the trees of the first N boosting iterations (0: all), like LightGBM's
   // predict(num_iteration=N) and XGBoost's iteration_range=(0, N). N must not exceed
   // the model's iteration count.
@@ -84,6 +100,11 @@ class Model {
   const std::vector<std::string>& feature_names() const;
   std::string task() const;
   ModelSummary summary() const;
+
+  // The engine chosen at load time, e.g. "tree_array/avx2" or "reference".
+  std::string engine() const;
+  // Bytes the loaded model holds in memory (IR plus compiled engine).
+  size_t memory_bytes() const;
 
   // For each model feature, the index of its column in `header`: matched by name when
   // the model has feature names, else by position. Throws naming a missing column.
