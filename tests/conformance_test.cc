@@ -15,6 +15,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <optional>
 
 #include "tests/test_support.h"
 
@@ -43,18 +44,47 @@ void expect_close(const std::vector<double>& got, const CsvTable& want, bool exa
 
 double tolerance(const std::string& precision) { return precision == "float32" ? 1e-6 : 1e-12; }
 
+// Every engine and instruction set that can run the model, each held to the library.
 TEST_P(Conformance, PredictAndMarginMatchTheLibrary) {
   const ConformanceCase& c = GetParam();
-  Model model = Model::load(c.model_file);
-  const ModelSummary s = model.summary();
-  for (const auto& e : c.expected) {
-    const std::string what = e.float32_rows ? " (float32 rows)" : "";
-    if (!e.predict.empty())
-      expect_close(predict_expected(model, e, false), read_csv_file(e.predict), c.predict_kind == "class_index",
-                   tolerance(s.output_precision), e.predict + what);
-    if (!e.margin.empty())
-      expect_close(predict_expected(model, e, true), read_csv_file(e.margin), false, tolerance(s.margin_precision),
-                   e.margin + what);
+  for (const EngineVariant& variant : engine_variants()) {
+    std::optional<Model> model = load_with(c.model_file, variant);
+    if (!model) continue;
+    const ModelSummary s = model->summary();
+    for (const auto& e : c.expected) {
+      const std::string what = (e.float32_rows ? " (float32 rows)" : "") + std::string(" [") + model->engine() + "]";
+      if (!e.predict.empty())
+        expect_close(predict_expected(*model, e, false), read_csv_file(e.predict), c.predict_kind == "class_index",
+                     tolerance(s.output_precision), e.predict + what);
+      if (!e.margin.empty())
+        expect_close(predict_expected(*model, e, true), read_csv_file(e.margin), false,
+                     tolerance(s.margin_precision), e.margin + what);
+    }
+  }
+}
+
+// The oracle rule: every fast engine gives the reference predictor's numbers bit for
+// bit (no tolerance), on every row set of the case, predictions and margins.
+TEST_P(Conformance, EnginesMatchTheReferenceBitForBit) {
+  const ConformanceCase& c = GetParam();
+  LoadOptions reference_options;
+  reference_options.engine = "reference";
+  const Model reference = Model::load(c.model_file, reference_options);
+  for (const EngineVariant& variant : engine_variants()) {
+    std::optional<Model> model = load_with(c.model_file, variant);
+    if (!model || model->engine() == "reference") continue;
+    for (const auto& e : c.expected)
+      for (bool margin : {false, true}) {
+        const std::vector<double> want = predict_expected(reference, e, margin);
+        const std::vector<double> got = predict_expected(*model, e, margin);
+        ASSERT_EQ(got.size(), want.size());
+        size_t bad = 0;
+        for (size_t i = 0; i < got.size(); ++i)
+          if (!(got[i] == want[i] || (std::isnan(got[i]) && std::isnan(want[i]))) && bad++ < 3)
+            ADD_FAILURE() << model->engine() << " " << e.input << (margin ? " margin" : " predict") << " value " << i
+                          << ": " << got[i] << " vs reference " << want[i];
+        EXPECT_EQ(bad, 0u) << model->engine() << " " << e.input;
+      }
   }
 }
 
@@ -74,24 +104,45 @@ TEST_P(Conformance, XylemJsonRoundTripIsBitIdentical) {
   }
 }
 
-// Threads split rows; each row's result must not depend on the split.
+// Threads split rows; each row's result must not depend on the split. The rows are
+// repeated to a batch large enough for the pool to split it.
 TEST_P(Conformance, ThreadsGiveTheSameNumbers) {
   const ConformanceCase& c = GetParam();
   Model model = Model::load(c.model_file);
   CsvTable table = read_csv_file(c.expected[0].input, model.label_columns());
   const std::vector<double> wide = model.rows_from_table(table);
-  std::vector<float> rows(wide.begin(), wide.end());
-  std::vector<double> one(table.rows * model.output_width()), three(one.size());
-  model.predict(rows.data(), table.rows, one.data());
+  std::vector<float> rows;
+  while (rows.size() < 3000 * static_cast<size_t>(model.num_features()) || rows.empty())
+    rows.insert(rows.end(), wide.begin(), wide.end());
+  const size_t n = rows.size() / std::max(model.num_features(), 1);
+  std::vector<double> one(n * model.output_width()), three(one.size());
+  model.predict(rows.data(), n, one.data());
   PredictOptions options;
   options.threads = 3;
-  model.predict(rows.data(), table.rows, three.data(), options);
+  model.predict(rows.data(), n, three.data(), options);
   for (size_t i = 0; i < one.size(); ++i) ASSERT_TRUE(one[i] == three[i] || (std::isnan(one[i]) && std::isnan(three[i])));
 }
 
 std::string case_name(const ::testing::TestParamInfo<ConformanceCase>& info) { return info.param.name; }
 
 INSTANTIATE_TEST_SUITE_P(Models, Conformance, ::testing::ValuesIn(conformance_cases()), case_name);
+
+// The fast engines must actually run the suite: a capability check that refused
+// everything would make the engine tests above pass vacuously.
+TEST(ConformanceSuite, FastEnginesRunMostModels) {
+  size_t cases = 0, array = 0, nodes = 0, quantized = 0;
+  for (const ConformanceCase& c : conformance_cases()) {
+    ++cases;
+    array += load_with(c.model_file, {"tree_array", "portable", false}).has_value();
+    quantized += load_with(c.model_file, {"tree_array", "portable", true}).has_value();
+    nodes += load_with(c.model_file, {"tree_nodes", "auto", false}).has_value();
+  }
+  // What stays with the reference predictor: gblinear models, LightGBM linear trees and
+  // CatBoost one-hot splits; tree_array also leaves categorical splits to tree_nodes.
+  EXPECT_GE(nodes, cases * 90 / 100) << nodes << " of " << cases;
+  EXPECT_GE(array, cases * 80 / 100) << array << " of " << cases;
+  EXPECT_EQ(quantized, array);
+}
 
 TEST(ConformanceSuite, HasTheExpectedCoverage) {
   // A suite that silently found no models would pass everything.

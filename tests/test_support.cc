@@ -90,4 +90,27 @@ std::vector<double> predict_expected(const Model& model, const ConformanceCase::
   return out;
 }
 
+std::vector<EngineVariant> engine_variants() {
+  std::vector<EngineVariant> variants = {{"reference", "auto", false}, {"tree_nodes", "auto", false}};
+  for (const std::string& isa : cpu_isas()) {
+    variants.push_back({"tree_array", isa, false});
+    variants.push_back({"tree_array", isa, true});
+  }
+  return variants;
+}
+
+std::optional<Model> load_with(const std::string& model_file, const EngineVariant& variant) {
+  LoadOptions options;
+  options.engine = variant.engine;
+  options.isa = variant.isa;
+  options.quantize = variant.quantize;
+  try {
+    return Model::load(model_file, options);
+  } catch (const Error& e) {
+    const std::string message = e.what();
+    if (message.find("engine cannot run this model") != std::string::npos) return std::nullopt;
+    throw;
+  }
+}
+
 }  // namespace xylem::testing

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <ostream>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -34,5 +35,16 @@ std::vector<double> predict_csv(const Model& model, const std::string& input_pat
 std::vector<double> predict_expected(const Model& model, const ConformanceCase::Expected& e, bool margin);
 
 std::string models_dir();
+
+// One engine configuration to test: every engine on every instruction set this CPU
+// runs, quantized or not (engine_variants() lists them all, the reference first).
+struct EngineVariant {
+  std::string engine, isa;
+  bool quantize = false;
+};
+std::vector<EngineVariant> engine_variants();
+// The model loaded with that engine, or nullopt when the engine reports that it
+// cannot run the model (any other error fails the test).
+std::optional<Model> load_with(const std::string& model_file, const EngineVariant& variant);
 
 }  // namespace xylem::testing

@@ -2,11 +2,11 @@
 #include <algorithm>
 #include <fstream>
 #include <limits>
-#include <thread>
 #include <unordered_map>
 #include <iostream>
 
 #include "engine/api/model_impl.h"
+#include "engine/threading/thread_pool.h"
 #include "formats/model_loader.h"
 #include "formats/xylem_json.h"
 #include "xylem/xylem.h"
@@ -32,23 +32,8 @@ formats::ModelFormat to_internal(ModelFormat f) {
   return formats::ModelFormat::Auto;
 }
 
-// Runs fn(begin, end) over [0, n) split into `threads` contiguous ranges.
-template <typename Fn>
-void parallel_rows(size_t n, int threads, Fn&& fn) {
-  size_t workers = std::clamp<size_t>(threads < 1 ? 1 : threads, 1, std::max<size_t>(n, 1));
-  if (workers == 1) {
-    fn(size_t{0}, n);
-    return;
-  }
-  std::vector<std::thread> pool;
-  size_t chunk = (n + workers - 1) / workers;
-  for (size_t w = 0; w < workers; ++w) {
-    size_t begin = w * chunk, end = std::min(n, begin + chunk);
-    if (begin >= end) break;
-    pool.emplace_back([&fn, begin, end] { fn(begin, end); });
-  }
-  for (std::thread& t : pool) t.join();
-}
+// Rows per task: enough work that handing it to another thread pays.
+constexpr size_t kMinRowsPerTask = 64;
 
 template <typename Row>
 void predict_rows(const Model::Impl& impl, const Row* rows, size_t n_rows, double* out, const PredictOptions& options) {
@@ -58,14 +43,19 @@ void predict_rows(const Model::Impl& impl, const Row* rows, size_t n_rows, doubl
   if (options.num_iterations < 0 || options.num_iterations > impl.predictor.num_iterations())
     throw Error("num_iterations " + std::to_string(options.num_iterations) + " out of range: the model has " +
                 std::to_string(impl.predictor.num_iterations()) + " iterations");
-  parallel_rows(n_rows, options.threads, [&](size_t begin, size_t end) {
-    std::vector<double> row(n_features);
-    std::vector<double> result(std::max<size_t>(m.num_outputs, 1));
-    for (size_t r = begin; r < end; ++r) {
-      std::copy_n(rows + r * n_features, n_features, row.begin());
-      impl.predictor.predict_row(row.data(), result.data(), options.margin, options.num_iterations);
-      std::copy_n(result.begin(), width, out + r * width);
-    }
+  if (options.threads < 1) throw Error("threads must be at least 1, not " + std::to_string(options.threads));
+  const engine::PredictRequest request{options.margin, options.num_iterations};
+  const size_t threads = static_cast<size_t>(options.threads);
+  if (threads == 1 || n_rows < 2 * kMinRowsPerTask) {
+    impl.engine->predict(rows, n_rows, out, request);
+    return;
+  }
+  // A few tasks per thread even out uneven rows; each is a contiguous range.
+  const size_t tasks = std::min(threads * 4, n_rows / kMinRowsPerTask);
+  const size_t chunk = (n_rows + tasks - 1) / tasks;
+  threading::ThreadPool::shared().run(tasks, options.threads, [&](size_t task) {
+    const size_t begin = task * chunk, end = std::min(n_rows, begin + chunk);
+    if (begin < end) impl.engine->predict(rows + begin * n_features, end - begin, out + begin * width, request);
   });
 }
 
@@ -90,7 +80,8 @@ Model Model::load(const std::string& path, const LoadOptions& options) {
 
 Model Model::load_from_memory(std::string_view bytes, const std::string& name, const LoadOptions& options) {
   ir::Model ir = formats::load_model_ir(bytes, name, to_internal(options.format));
-  return Model(std::make_shared<const Impl>(std::move(ir)));
+  const engine::EngineChoice choice{options.engine, options.isa, options.quantize};
+  return Model(std::make_shared<const Impl>(std::move(ir), choice));
 }
 
 std::string Model::to_xylem_json() const { return formats::write_xylem_json(impl_->ir()); }
@@ -118,11 +109,11 @@ int Model::output_width(bool margin) const {
 
 const std::vector<std::string>& Model::feature_names() const { return impl_->ir().feature_names; }
 
-std::string Model::engine() const { return "reference"; }
+std::string Model::engine() const { return impl_->engine->name(); }
 
-size_t Model::memory_bytes() const { return sizeof(Impl); }
+size_t Model::memory_bytes() const { return sizeof(Impl) + ir::memory_bytes(impl_->ir()) + impl_->engine->memory_bytes(); }
 
-std::vector<std::string> cpu_isas() { return {"portable"}; }
+std::vector<std::string> cpu_isas() { return engine::available_isas(); }
 
 std::string Model::task() const { return ir::to_string(impl_->ir().task); }
 

@@ -189,6 +189,9 @@ struct Model {
 // Number of values predict() returns per row (what the library's predict returns).
 int32_t prediction_width(const Model& model);
 
+// Bytes the model's arrays hold (an estimate of its memory: contents, not allocator slack).
+size_t memory_bytes(const Model& model);
+
 const char* to_string(Task task);
 const char* to_string(Transform transform);
 const char* to_string(Precision precision);

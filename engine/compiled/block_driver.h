@@ -1,0 +1,49 @@
+// The loop every compiled engine runs: rows in blocks small enough to stay in cache;
+// per block, prepare the inputs once, start the accumulators from the base scores,
+// let the kernel add all trees (trees outer, rows inner), then finish the outputs.
+// Scratch buffers are thread-local and only ever grow, so a call allocates nothing
+// once a thread has seen a block of that size (the batch-1 path included).
+#pragma once
+
+#include <algorithm>
+#include <cstddef>
+#include <vector>
+
+#include "engine/compiled/engine.h"
+#include "engine/compiled/input_plan.h"
+#include "engine/compiled/output_plan.h"
+
+namespace xylem::compiled {
+
+// Rows per block: about 32 KiB of prepared values, a multiple of 8, 8 to 256 rows.
+inline size_t block_rows_for(size_t row_bytes) {
+  const size_t rows = 32768 / std::max<size_t>(row_bytes, 1);
+  return std::clamp<size_t>(rows / 8 * 8, 8, 256);
+}
+
+// prepare(src_rows, n, values, stride) -> has_nan; kernel(values, n, stride, has_nan, acc, num_trees).
+template <typename Value, typename Acc, typename Src, typename Prepare, typename Kernel>
+void predict_in_blocks(const InputPlan& input, const OutputPlan& output, const Src* rows, size_t n, double* out,
+                       const engine::PredictRequest& request, Prepare&& prepare, Kernel&& kernel) {
+  thread_local std::vector<Value> values;
+  thread_local std::vector<Acc> acc;
+  const size_t f_count = static_cast<size_t>(input.num_features);
+  // Two spare values let a kernel read 4 bytes at the last uint16 code.
+  const size_t stride = std::max<size_t>(f_count, 1);
+  const size_t block = block_rows_for(stride * sizeof(Value));
+  const size_t k_outputs = static_cast<size_t>(output.num_outputs);
+  const size_t width = request.margin ? k_outputs : static_cast<size_t>(output.prediction_width);
+  const size_t num_trees = output.trees_used(request.num_iterations);
+  for (size_t begin = 0; begin < n; begin += block) {
+    const size_t rows_here = std::min(block, n - begin);
+    if (values.size() < rows_here * stride + 2) values.resize(rows_here * stride + 2);
+    if (acc.size() < k_outputs * rows_here) acc.resize(k_outputs * rows_here);
+    const bool has_nan = prepare(rows + begin * f_count, rows_here, values.data(), stride);
+    for (size_t k = 0; k < k_outputs; ++k)
+      std::fill_n(acc.data() + k * rows_here, rows_here, output.template initial<Acc>(static_cast<int32_t>(k)));
+    kernel(values.data(), rows_here, stride, has_nan, acc.data(), num_trees);
+    output.finish(acc.data(), rows_here, rows_here, num_trees, request.margin, out + begin * width);
+  }
+}
+
+}  // namespace xylem::compiled

@@ -1,0 +1,61 @@
+#include "engine/compiled/engine_factory.h"
+
+#include "engine/compiled/tree_array_engine.h"
+#include "engine/compiled/tree_nodes_engine.h"
+#include "engine/reference/reference_engine.h"
+#include "kernels/cpu_features.h"
+#include "kernels/tree_array_kernels.h"
+#include "xylem/error.h"
+
+namespace xylem::engine {
+namespace {
+
+std::string joined(const std::vector<std::string>& items) {
+  std::string s;
+  for (const std::string& item : items) s += (s.empty() ? "" : ", ") + item;
+  return s;
+}
+
+const kernels::ArrayKernelTable& array_kernels(const std::string& isa) {
+  if (isa == "auto") return kernels::cpu_has_avx2() ? kernels::array_kernels_avx2() : kernels::array_kernels_portable();
+  if (isa == "portable") return kernels::array_kernels_portable();
+  if (isa == "avx2") {
+    if (!kernels::cpu_has_avx2())
+      throw Error("isa avx2: this CPU cannot run AVX2 kernels (it runs: " + joined(available_isas()) + ")");
+    return kernels::array_kernels_avx2();
+  }
+  if (isa == "avx512")
+    throw Error("isa avx512: xylem has no AVX-512 kernels yet (this CPU runs: " + joined(available_isas()) + ")");
+  throw Error("unknown isa \"" + isa + "\" (expected auto, portable, avx2 or avx512)");
+}
+
+}  // namespace
+
+std::vector<std::string> available_isas() {
+  std::vector<std::string> isas = {"portable"};
+  if (kernels::cpu_has_avx2()) isas.push_back("avx2");
+  return isas;
+}
+
+std::unique_ptr<Engine> choose_engine(const reference::ReferencePredictor& reference, const EngineChoice& choice) {
+  const ir::Model& model = reference.model();
+  const std::string& name = choice.engine;
+  if (name != "auto" && name != "reference" && name != "tree_nodes" && name != "tree_array")
+    throw Error("unknown engine \"" + name + "\" (expected auto, reference, tree_nodes or tree_array)");
+  const kernels::ArrayKernelTable& kernels = array_kernels(choice.isa);
+  if (choice.quantize && name != "auto" && name != "tree_array")
+    throw Error("quantized thresholds need the tree_array engine, not " + name);
+  if (name == "reference") return std::make_unique<reference::ReferenceEngine>(reference);
+
+  std::string why_array, why_nodes;
+  if (name == "auto" || name == "tree_array") {
+    if (auto engine = compiled::make_tree_array_engine(model, kernels, choice.quantize, &why_array)) return engine;
+    if (name == "tree_array" || choice.quantize)
+      throw Error("the tree_array engine cannot run this model: it has " + why_array);
+  }
+  if (auto engine = compiled::make_tree_nodes_engine(model, &why_nodes)) return engine;
+  if (name == "tree_nodes") throw Error("the tree_nodes engine cannot run this model: it has " + why_nodes);
+  return std::make_unique<reference::ReferenceEngine>(reference);
+}
+
+}  // namespace xylem::engine

@@ -1,0 +1,224 @@
+#include "engine/compiled/tree_array_engine.h"
+
+#include <algorithm>
+#include <cmath>
+#include <type_traits>
+#include <vector>
+
+#include "engine/compiled/block_driver.h"
+#include "engine/compiled/input_plan.h"
+#include "engine/compiled/output_plan.h"
+#include "engine/compiled/split_rules.h"
+
+namespace xylem::compiled {
+namespace {
+
+using kernels::ArrayNode32;
+using kernels::ArrayNode64;
+
+// Padded trees cost 2^depth nodes and leaves; beyond this the model stays with tree_nodes.
+constexpr size_t kMaxArrayBytes = size_t{1} << 30;
+
+// T: the comparison type of the inputs (float or double); Acc: of the sums.
+// Node and Value follow: float -> ArrayNode32/float, double -> ArrayNode64/double,
+// quantized -> ArrayNode32/uint16 codes.
+template <typename T, typename Acc, bool kQuantized>
+class TreeArrayEngine final : public engine::Engine {
+  using Node = std::conditional_t<kQuantized || std::is_same_v<T, float>, ArrayNode32, ArrayNode64>;
+  using Value = std::conditional_t<kQuantized, uint16_t, T>;
+
+ public:
+  TreeArrayEngine(const ir::Model& model, kernels::ArrayKernel<Node, Value, Acc> kernel, const char* isa)
+      : output_(model), kernel_(kernel), isa_(isa) {
+    input_.num_features = model.num_features;
+    input_.tiny_inputs_are_zero = model.ensemble.tiny_inputs_are_zero;
+    input_.zero_is_missing = zero_is_missing_features(model);
+  }
+
+  // Lays the trees out; false (with why_not) when they do not fit.
+  bool build(const ir::Model& model, std::string* why_not) {
+    const auto& trees = model.ensemble.trees;
+    size_t total_nodes = 0, total_leaves = 0;
+    for (const ir::Tree& tree : trees) {
+      const int32_t d = tree_depth(tree);
+      if (d > kMaxArrayDepth) {
+        *why_not = "a tree of depth " + std::to_string(d) + " (complete-tree arrays stop at depth " +
+                   std::to_string(kMaxArrayDepth) + ")";
+        return false;
+      }
+      depth_.push_back(d);
+      node_begin_.push_back(total_nodes);
+      leaf_begin_.push_back(total_leaves);
+      output_of_tree_.push_back(tree.output);
+      total_nodes += (size_t{1} << d) - 1;
+      total_leaves += (size_t{1} << d) * tree.leaf_size;
+    }
+    leaf_size_ = trees.empty() ? 1 : trees[0].leaf_size;
+    for (const ir::Tree& tree : trees)
+      if (tree.leaf_size != leaf_size_) {
+        *why_not = "trees with different leaf sizes";
+        return false;
+      }
+    if (total_nodes * sizeof(Node) + total_leaves * sizeof(Acc) > kMaxArrayBytes) {
+      *why_not = "trees too unbalanced to pad into complete arrays within 1 GiB";
+      return false;
+    }
+    if (kQuantized && !build_codes(model, why_not)) return false;
+    nodes_.assign(total_nodes, Node{});
+    leaves_.assign(total_leaves, Acc(0));
+    for (size_t t = 0; t < trees.size(); ++t) lay_out(trees[t], t);
+    forest_ = {depth_.data(), node_begin_.data(), leaf_begin_.data(), output_of_tree_.data(), nodes_.data(),
+               leaves_.data(), leaf_size_};
+    return true;
+  }
+
+  std::string name() const override {
+    return std::string("tree_array/") + isa_ + (kQuantized ? "/quantized" : "");
+  }
+
+  size_t memory_bytes() const override {
+    return sizeof(*this) + nodes_.size() * sizeof(Node) + leaves_.size() * sizeof(Acc) +
+           depth_.size() * (sizeof(int32_t) * 2 + sizeof(uint64_t) * 2) + input_.memory_bytes();
+  }
+
+  void predict(const double* rows, size_t n, double* out, const engine::PredictRequest& request) const override {
+    run(rows, n, out, request);
+  }
+  void predict(const float* rows, size_t n, double* out, const engine::PredictRequest& request) const override {
+    run(rows, n, out, request);
+  }
+
+ private:
+  template <typename Src>
+  void run(const Src* rows, size_t n, double* out, const engine::PredictRequest& request) const {
+    auto prepare = [this](const Src* src, size_t count, Value* values, size_t stride) {
+      if constexpr (kQuantized) return prepare_codes<T>(input_, src, count, values, stride);
+      else return prepare_rows<T>(input_, src, count, values, stride);
+    };
+    auto kernel = [this](const Value* values, size_t count, size_t stride, bool has_nan, Acc* acc, size_t num_trees) {
+      const kernels::ArrayBlock<Value, Acc> block{values, count, stride, has_nan, acc, count};
+      kernel_(forest_, num_trees, block);
+    };
+    predict_in_blocks<Value, Acc>(input_, output_, rows, n, out, request, prepare, kernel);
+  }
+
+  // The threshold a node compares with, in T: "left when x <= t".
+  static T node_threshold(const ir::Tree& tree, int32_t i) {
+    return largest_at_most<T>(tree.thresholds[i], tree.split_kinds[i] == ir::SplitKind::Less);
+  }
+
+  bool build_codes(const ir::Model& model, std::string* why_not) {
+    std::vector<std::vector<double>> per_feature(model.num_features);
+    for (const ir::Tree& tree : model.ensemble.trees)
+      for (int32_t i = 0; i < tree.num_nodes(); ++i) {
+        if (tree.is_leaf(i)) continue;
+        const T t = node_threshold(tree, i);
+        if (!std::isnan(t)) per_feature[tree.split_features[i]].push_back(static_cast<double>(t));
+      }
+    input_.code_begin.push_back(0);
+    for (size_t f = 0; f < per_feature.size(); ++f) {
+      std::vector<double>& v = per_feature[f];
+      std::sort(v.begin(), v.end());
+      v.erase(std::unique(v.begin(), v.end()), v.end());
+      if (v.size() >= kernels::kNanCode) {
+        *why_not = "feature " + std::to_string(f) + " has " + std::to_string(v.size()) +
+                   " distinct thresholds (16-bit codes hold at most 65534)";
+        return false;
+      }
+      input_.code_thresholds.insert(input_.code_thresholds.end(), v.begin(), v.end());
+      input_.code_begin.push_back(static_cast<uint32_t>(input_.code_thresholds.size()));
+    }
+    return true;
+  }
+
+  Node make_node(const ir::Tree& tree, int32_t i) const {
+    Node node{};
+    const uint32_t feature = static_cast<uint32_t>(tree.split_features[i]);
+    node.feature = feature | (nan_goes_left(tree, i) ? 0u : kernels::kNanGoesRight);
+    const T t = node_threshold(tree, i);
+    if constexpr (kQuantized) {
+      if (std::isnan(t)) {
+        node.code = -1;  // never left
+      } else {
+        const double* begin = input_.code_thresholds.data() + input_.code_begin[feature];
+        const double* end = input_.code_thresholds.data() + input_.code_begin[feature + 1];
+        node.code = static_cast<int32_t>(std::lower_bound(begin, end, static_cast<double>(t)) - begin);
+      }
+    } else {
+      node.threshold = t;
+    }
+    return node;
+  }
+
+  // Breadth-first complete layout; a leaf above the last level fills its whole
+  // subtree of leaves (its padding split nodes stay zero: any direction is right).
+  void lay_out(const ir::Tree& tree, size_t t) {
+    const int32_t depth = depth_[t];
+    Node* nodes = nodes_.data() + node_begin_[t];
+    Acc* leaves = leaves_.data() + leaf_begin_[t];
+    const size_t first_leaf = (size_t{1} << depth) - 1;
+    struct Item {
+      int32_t node;
+      size_t pos;
+      int32_t level;
+    };
+    std::vector<Item> stack = {{0, 0, 0}};
+    while (!stack.empty()) {
+      const Item item = stack.back();
+      stack.pop_back();
+      if (!tree.is_leaf(item.node)) {
+        nodes[item.pos] = make_node(tree, item.node);
+        stack.push_back({tree.left_children[item.node], 2 * item.pos + 1, item.level + 1});
+        stack.push_back({tree.right_children[item.node], 2 * item.pos + 2, item.level + 1});
+        continue;
+      }
+      const int32_t below = depth - item.level;
+      const size_t span = size_t{1} << below;
+      const size_t first = (item.pos + 1) * span - 1 - first_leaf;
+      const double* value = &tree.leaf_values[static_cast<size_t>(item.node) * tree.leaf_size];
+      for (size_t q = first; q < first + span; ++q)
+        for (int32_t k = 0; k < tree.leaf_size; ++k)
+          leaves[q * tree.leaf_size + k] = folded_leaf<Acc>(tree, value[k]);
+    }
+  }
+
+  InputPlan input_;
+  OutputPlan output_;
+  kernels::ArrayKernel<Node, Value, Acc> kernel_;
+  const char* isa_;
+  std::vector<int32_t> depth_, output_of_tree_;
+  std::vector<uint64_t> node_begin_, leaf_begin_;
+  std::vector<Node> nodes_;
+  std::vector<Acc> leaves_;
+  int32_t leaf_size_ = 1;
+  kernels::ArrayForest<Node, Acc> forest_{};
+};
+
+template <typename T, typename Acc, bool kQuantized, typename Kernel>
+std::unique_ptr<engine::Engine> build(const ir::Model& model, Kernel kernel, const char* isa, std::string* why_not) {
+  auto engine = std::make_unique<TreeArrayEngine<T, Acc, kQuantized>>(model, kernel, isa);
+  if (!engine->build(model, why_not)) return nullptr;
+  return engine;
+}
+
+}  // namespace
+
+std::unique_ptr<engine::Engine> make_tree_array_engine(const ir::Model& model, const kernels::ArrayKernelTable& k,
+                                                       bool quantize, std::string* why_not) {
+  *why_not = unsupported_by_compiled(model, /*generic=*/false);
+  if (!why_not->empty()) return nullptr;
+  const bool in32 = model.ensemble.input_precision == ir::Precision::Float32;
+  const bool acc32 = model.output.accumulation == ir::Precision::Float32;
+  if (quantize) {
+    if (in32) return acc32 ? build<float, float, true>(model, k.code_f32, k.isa, why_not)
+                           : build<float, double, true>(model, k.code_f64, k.isa, why_not);
+    return acc32 ? build<double, float, true>(model, k.code_f32, k.isa, why_not)
+                 : build<double, double, true>(model, k.code_f64, k.isa, why_not);
+  }
+  if (in32) return acc32 ? build<float, float, false>(model, k.f32_f32, k.isa, why_not)
+                         : build<float, double, false>(model, k.f32_f64, k.isa, why_not);
+  return acc32 ? build<double, float, false>(model, k.f64_f32, k.isa, why_not)
+               : build<double, double, false>(model, k.f64_f64, k.isa, why_not);
+}
+
+}  // namespace xylem::compiled

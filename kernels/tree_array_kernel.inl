@@ -1,0 +1,132 @@
+// The portable body of the tree_array kernels (see tree_array_kernels.h), included
+// by one file per instruction set inside its own namespace XYLEM_ISA_NS, so that each
+// copy is compiled with that file's flags and no symbol is shared between copies
+// (a shared inline function could otherwise be taken from the AVX2 file by the
+// linker and run on a CPU without AVX2). Only raw pointers here: no STL.
+//
+// Two loop orders, both branch-free inside a tree:
+//  - many rows: trees outer, then kRowLanes rows walk the same tree in lock step
+//    (independent dependency chains the CPU overlaps);
+//  - few rows (batch 1): for each row, kTreeLanes trees walk in lock step.
+// Either way each row adds its leaves tree by tree in file order.
+#ifndef XYLEM_ISA_NS
+#error "define XYLEM_ISA_NS before including tree_array_kernel.inl"
+#endif
+
+namespace xylem::kernels::XYLEM_ISA_NS {
+namespace {
+
+inline constexpr int kRowLanes = 8;
+inline constexpr int kTreeLanes = 8;
+
+inline bool is_nan(float x) { return x != x; }
+inline bool is_nan(double x) { return x != x; }
+inline bool is_nan(uint16_t x) { return x == kNanCode; }
+
+inline bool at_most(float x, const ArrayNode32& n) { return x <= n.threshold; }
+inline bool at_most(double x, const ArrayNode64& n) { return x <= n.threshold; }
+inline bool at_most(uint16_t x, const ArrayNode32& n) { return static_cast<int32_t>(x) <= n.code; }
+
+// 1 when the row goes to the right child.
+template <bool kNan, typename Node, typename Value>
+inline uint32_t goes_right(const Node& node, Value x) {
+  const uint32_t right = at_most(x, node) ? 0u : 1u;
+  if constexpr (kNan) return is_nan(x) ? node.feature >> 31 : right;
+  return right;
+}
+
+template <typename Node, typename Value, typename Acc>
+inline void add_leaf(const ArrayForest<Node, Acc>& forest, size_t t, const Acc* leaves, uint32_t leaf,
+                     const ArrayBlock<Value, Acc>& block, size_t row) {
+  const int32_t k_size = forest.leaf_size;
+  if (k_size == 1) {
+    block.acc[static_cast<size_t>(forest.output[t]) * block.acc_stride + row] += leaves[leaf];
+    return;
+  }
+  const Acc* values = leaves + static_cast<size_t>(leaf) * k_size;
+  for (int32_t k = 0; k < k_size; ++k) block.acc[static_cast<size_t>(k) * block.acc_stride + row] += values[k];
+}
+
+template <bool kNan, typename Node, typename Value, typename Acc>
+void rows_in_lock_step(const ArrayForest<Node, Acc>& forest, size_t num_trees, const ArrayBlock<Value, Acc>& block) {
+  const size_t n = block.num_rows, stride = block.stride;
+  for (size_t t = 0; t < num_trees; ++t) {
+    const int32_t depth = forest.depth[t];
+    const Node* nodes = forest.nodes + forest.node_begin[t];
+    const Acc* leaves = forest.leaves + forest.leaf_begin[t];
+    const uint32_t first_leaf = (1u << depth) - 1;
+    size_t r = 0;
+    for (; r + kRowLanes <= n; r += kRowLanes) {
+      const Value* rows = block.rows + r * stride;
+      uint32_t idx[kRowLanes] = {};
+      for (int32_t d = 0; d < depth; ++d) {
+        for (int j = 0; j < kRowLanes; ++j) {
+          const Node& node = nodes[idx[j]];
+          const Value x = rows[j * stride + (node.feature & kFeatureMask)];
+          idx[j] = 2 * idx[j] + 1 + goes_right<kNan>(node, x);
+        }
+      }
+      for (int j = 0; j < kRowLanes; ++j) add_leaf(forest, t, leaves, idx[j] - first_leaf, block, r + j);
+    }
+    for (; r < n; ++r) {
+      const Value* row = block.rows + r * stride;
+      uint32_t idx = 0;
+      for (int32_t d = 0; d < depth; ++d) {
+        const Node& node = nodes[idx];
+        idx = 2 * idx + 1 + goes_right<kNan>(node, row[node.feature & kFeatureMask]);
+      }
+      add_leaf(forest, t, leaves, idx - first_leaf, block, r);
+    }
+  }
+}
+
+template <bool kNan, typename Node, typename Value, typename Acc>
+void trees_in_lock_step(const ArrayForest<Node, Acc>& forest, size_t num_trees, const ArrayBlock<Value, Acc>& block) {
+  for (size_t r = 0; r < block.num_rows; ++r) {
+    const Value* row = block.rows + r * block.stride;
+    size_t t = 0;
+    for (; t + kTreeLanes <= num_trees; t += kTreeLanes) {
+      uint32_t idx[kTreeLanes] = {};
+      const Node* nodes[kTreeLanes];
+      int32_t depth[kTreeLanes];
+      int32_t max_depth = 0;
+      for (int j = 0; j < kTreeLanes; ++j) {
+        nodes[j] = forest.nodes + forest.node_begin[t + j];
+        depth[j] = forest.depth[t + j];
+        max_depth = depth[j] > max_depth ? depth[j] : max_depth;
+      }
+      for (int32_t d = 0; d < max_depth; ++d) {
+        for (int j = 0; j < kTreeLanes; ++j) {
+          if (d >= depth[j]) continue;
+          const Node& node = nodes[j][idx[j]];
+          idx[j] = 2 * idx[j] + 1 + goes_right<kNan>(node, row[node.feature & kFeatureMask]);
+        }
+      }
+      for (int j = 0; j < kTreeLanes; ++j)
+        add_leaf(forest, t + j, forest.leaves + forest.leaf_begin[t + j], idx[j] - ((1u << depth[j]) - 1), block, r);
+    }
+    for (; t < num_trees; ++t) {
+      const Node* nodes = forest.nodes + forest.node_begin[t];
+      uint32_t idx = 0;
+      for (int32_t d = 0; d < forest.depth[t]; ++d) {
+        const Node& node = nodes[idx];
+        idx = 2 * idx + 1 + goes_right<kNan>(node, row[node.feature & kFeatureMask]);
+      }
+      add_leaf(forest, t, forest.leaves + forest.leaf_begin[t], idx - ((1u << forest.depth[t]) - 1), block, r);
+    }
+  }
+}
+
+template <typename Node, typename Value, typename Acc>
+void predict_portable(const ArrayForest<Node, Acc>& forest, size_t num_trees, const ArrayBlock<Value, Acc>& block) {
+  if (block.num_rows < kRowLanes) {
+    if (block.has_nan) trees_in_lock_step<true>(forest, num_trees, block);
+    else trees_in_lock_step<false>(forest, num_trees, block);
+    return;
+  }
+  if (block.has_nan) rows_in_lock_step<true>(forest, num_trees, block);
+  else rows_in_lock_step<false>(forest, num_trees, block);
+}
+
+}  // namespace
+}  // namespace xylem::kernels::XYLEM_ISA_NS

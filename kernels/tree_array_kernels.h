@@ -1,0 +1,93 @@
+// Kernels for forests of complete trees stored as arrays ("tree_array" engine).
+//
+// A tree of depth D holds 2^D - 1 split nodes in breadth-first order (node i has
+// children 2i+1 and 2i+2) and 2^D leaves, so a row reaches its leaf after exactly D
+// branch-free steps: idx = 2*idx + 1 + goes_right. Shallower leaves were padded into
+// complete subtrees by the engine (every padded leaf repeats its value), so no step
+// ever asks "is this a leaf?".
+//
+// One split: go left when x <= threshold. A NaN input goes where the node's
+// kNanGoesRight bit says (the engine has already folded NaN-as-zero and
+// zero-as-missing rules into that bit and into the inputs). A NaN threshold means
+// "never left" (how the engine writes `x < -inf`).
+//
+// Inputs are a block of prepared rows (row-major, `stride` values per row) in the
+// comparison type: float, double, or uint16 rank codes of the thresholds (kNanCode
+// for NaN). The kernels add each tree's leaf to per-output accumulators laid out
+// output-major (acc[k * acc_stride + row]), trees in file order, so every row sums
+// its leaves in exactly the order the library does.
+//
+// Kernels know no model format: only these arrays. All instruction-set variants
+// share one template (tree_array_kernel.inl) compiled per file with its own flags;
+// tree_array_avx2.cc adds hand-written AVX2 paths.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace xylem::kernels {
+
+inline constexpr uint32_t kNanGoesRight = 0x80000000u;
+inline constexpr uint32_t kFeatureMask = 0x7fffffffu;
+inline constexpr uint16_t kNanCode = 0xffff;
+
+// 8-byte node for float and code thresholds (codes: int32 rank, -1 = never left).
+struct ArrayNode32 {
+  union {
+    float threshold;
+    int32_t code;
+  };
+  uint32_t feature;  // feature index | kNanGoesRight
+};
+// 16-byte node for double thresholds.
+struct ArrayNode64 {
+  double threshold;
+  uint32_t feature;
+  uint32_t unused;
+};
+
+// One forest; Acc is float or double (the library's accumulation precision).
+template <typename Node, typename Acc>
+struct ArrayForest {
+  const int32_t* depth;         // per tree
+  const uint64_t* node_begin;   // per tree: first node in `nodes`
+  const uint64_t* leaf_begin;   // per tree: first leaf value in `leaves`
+  const int32_t* output;        // per tree: the output a scalar-leaf tree adds to
+  const Node* nodes;
+  const Acc* leaves;            // leaf_size values per leaf
+  int32_t leaf_size = 1;        // 1 or num_outputs (vector leaves)
+};
+
+// A block of prepared rows and its accumulators.
+template <typename Value, typename Acc>
+struct ArrayBlock {
+  const Value* rows;
+  size_t num_rows;
+  size_t stride;  // values per row
+  bool has_nan;   // false: the kernel may skip NaN handling
+  Acc* acc;       // output-major
+  size_t acc_stride;
+};
+
+// Adds trees [0, num_trees) to the block's accumulators.
+template <typename Node, typename Value, typename Acc>
+using ArrayKernel = void (*)(const ArrayForest<Node, Acc>& forest, size_t num_trees,
+                             const ArrayBlock<Value, Acc>& block);
+
+// Every (node, value, accumulator) combination the engine uses, for one instruction set.
+struct ArrayKernelTable {
+  const char* isa;
+  ArrayKernel<ArrayNode32, float, float> f32_f32;
+  ArrayKernel<ArrayNode32, float, double> f32_f64;
+  ArrayKernel<ArrayNode64, double, float> f64_f32;
+  ArrayKernel<ArrayNode64, double, double> f64_f64;
+  ArrayKernel<ArrayNode32, uint16_t, float> code_f32;
+  ArrayKernel<ArrayNode32, uint16_t, double> code_f64;
+};
+
+// The tables of each instruction set built into this library. The avx2 (avx512)
+// table may only be used when cpu_has_avx2() (cpu_has_avx512()) is true.
+const ArrayKernelTable& array_kernels_portable();
+const ArrayKernelTable& array_kernels_avx2();
+
+}  // namespace xylem::kernels
