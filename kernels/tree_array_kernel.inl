@@ -80,30 +80,40 @@ void rows_in_lock_step(const ArrayForest<Node, Acc>& forest, size_t num_trees, c
   }
 }
 
+// Walks trees [t, t + kTreeLanes) for one row; all of depth `depth` when kSameDepth.
+template <bool kNan, bool kSameDepth, typename Node, typename Value, typename Acc>
+inline void tree_lanes(const ArrayForest<Node, Acc>& forest, size_t t, const Value* row,
+                       const ArrayBlock<Value, Acc>& block, size_t r) {
+  uint32_t idx[kTreeLanes] = {};
+  const Node* nodes[kTreeLanes];
+  int32_t depth[kTreeLanes];
+  int32_t max_depth = 0;
+  for (int j = 0; j < kTreeLanes; ++j) {
+    nodes[j] = forest.nodes + forest.node_begin[t + j];
+    depth[j] = forest.depth[t + j];
+    max_depth = depth[j] > max_depth ? depth[j] : max_depth;
+  }
+  for (int32_t d = 0; d < max_depth; ++d) {
+    for (int j = 0; j < kTreeLanes; ++j) {
+      if (!kSameDepth && d >= depth[j]) continue;
+      const Node& node = nodes[j][idx[j]];
+      idx[j] = 2 * idx[j] + 1 + goes_right<kNan>(node, row[node.feature & kFeatureMask]);
+    }
+  }
+  for (int j = 0; j < kTreeLanes; ++j)
+    add_leaf(forest, t + j, forest.leaves + forest.leaf_begin[t + j], idx[j] - ((1u << depth[j]) - 1), block, r);
+}
+
 template <bool kNan, typename Node, typename Value, typename Acc>
 void trees_in_lock_step(const ArrayForest<Node, Acc>& forest, size_t num_trees, const ArrayBlock<Value, Acc>& block) {
   for (size_t r = 0; r < block.num_rows; ++r) {
     const Value* row = block.rows + r * block.stride;
     size_t t = 0;
     for (; t + kTreeLanes <= num_trees; t += kTreeLanes) {
-      uint32_t idx[kTreeLanes] = {};
-      const Node* nodes[kTreeLanes];
-      int32_t depth[kTreeLanes];
-      int32_t max_depth = 0;
-      for (int j = 0; j < kTreeLanes; ++j) {
-        nodes[j] = forest.nodes + forest.node_begin[t + j];
-        depth[j] = forest.depth[t + j];
-        max_depth = depth[j] > max_depth ? depth[j] : max_depth;
-      }
-      for (int32_t d = 0; d < max_depth; ++d) {
-        for (int j = 0; j < kTreeLanes; ++j) {
-          if (d >= depth[j]) continue;
-          const Node& node = nodes[j][idx[j]];
-          idx[j] = 2 * idx[j] + 1 + goes_right<kNan>(node, row[node.feature & kFeatureMask]);
-        }
-      }
-      for (int j = 0; j < kTreeLanes; ++j)
-        add_leaf(forest, t + j, forest.leaves + forest.leaf_begin[t + j], idx[j] - ((1u << depth[j]) - 1), block, r);
+      bool same = true;
+      for (int j = 1; j < kTreeLanes; ++j) same &= forest.depth[t + j] == forest.depth[t];
+      if (same) tree_lanes<kNan, true>(forest, t, row, block, r);
+      else tree_lanes<kNan, false>(forest, t, row, block, r);
     }
     for (; t < num_trees; ++t) {
       const Node* nodes = forest.nodes + forest.node_begin[t];
