@@ -26,7 +26,7 @@ endfunction()
 
 # --help and --version everywhere.
 run(--version EXPECT "xylem [0-9]+\\.[0-9]+\\.[0-9]+")
-foreach(sub convert predict inspect)
+foreach(sub convert predict inspect bench)
   run(${sub} --help EXPECT "Usage")
   run(${sub} --version EXPECT "xylem [0-9]")
 endforeach()
@@ -53,6 +53,7 @@ endif()
 # Standard input for the model and for the rows; margins; timing summary.
 run(predict - ${CASE}/input.csv STDIN ${CASE}/model.ubj --margin EXPECT "^margin\n")
 run(predict ${WORK}/model.json - STDIN ${CASE}/input.csv --timing EXPECT "batch-1 latency p50")
+run(predict ${CASE}/model.ubj ${CASE}/input.csv --timing -o ${WORK}/timed.csv EXPECT "engine [a-z_]+[a-z0-9_/]*. load [0-9]")
 run(convert - -o - STDIN ${CASE}/model.json EXPECT "\"format\": \"xylem\"")
 
 # multi:softprob gives one column per class, multi:softmax the class index.
@@ -68,6 +69,13 @@ run(predict ${NAMED}/model.ubj ${NAMED}/input.csv -o ${WORK}/named.csv)
 # inspect: table and JSON.
 run(inspect ${CASE}/model.ubj EXPECT "binary_classification")
 run(inspect ${NAMED}/model.json --json EXPECT "\"names\": \\[")
+run(inspect ${CASE}/model.ubj EXPECT "\nengine +[a-z_]+[a-z0-9_/]*\nmemory +[0-9]+ bytes")
+run(inspect ${CASE}/model.ubj --json OUT inspect_json)
+string(JSON inspect_engine GET "${inspect_json}" engine)
+string(JSON inspect_memory GET "${inspect_json}" memory_bytes)
+if(inspect_engine STREQUAL "" OR NOT inspect_memory MATCHES "^[1-9][0-9]*$")
+  message(FATAL_ERROR "inspect --json: engine '${inspect_engine}', memory_bytes '${inspect_memory}'")
+endif()
 
 # Errors are clear and name the place.
 file(WRITE ${WORK}/bad.csv "f0,f1,f2,f3,f4,f5,f6,f7\n1,2,3,4,5,6,7,8\n1,2,3,oops,5,6,7,8\n")
@@ -308,3 +316,86 @@ expect_csv_close(${WORK}/pc_converted.csv ${PC}/predict.csv)
 # An input without the label column says which column is missing.
 file(WRITE ${WORK}/pc_no_city.csv "age,income,plan,zip_code,tenure,score\n30.0,49242.93,plan_18,333,26.0,0.727\n")
 run(predict ${PC}/model.txt ${WORK}/pc_no_city.csv FAIL EXPECT "pc_no_city.csv:1: no column named \"city\"")
+
+# ---------------------------------------------------------------------------
+# Engine options on predict: the reference engine predicts what the default does;
+# options outside the lists are refused.
+run(predict ${CASE}/model.ubj ${CASE}/input.csv -o ${WORK}/engine_default.csv)
+run(predict ${CASE}/model.ubj ${CASE}/input.csv --engine reference -o ${WORK}/engine_reference.csv)
+file(READ ${WORK}/engine_default.csv engine_default)
+file(READ ${WORK}/engine_reference.csv engine_reference)
+if(NOT engine_reference STREQUAL engine_default)
+  message(FATAL_ERROR "predict --engine reference differs from the default engine")
+endif()
+run(predict ${CASE}/model.ubj ${CASE}/input.csv --engine reference --isa portable -o ${WORK}/engine_portable.csv)
+run(predict ${CASE}/model.ubj ${CASE}/input.csv --isa bogus FAIL EXPECT "--isa: bogus not in")
+run(predict ${CASE}/model.ubj ${CASE}/input.csv --engine bogus FAIL EXPECT "--engine: bogus not in")
+run(inspect ${CASE}/model.ubj --engine reference EXPECT "\nengine +reference")
+
+# ---------------------------------------------------------------------------
+# bench: latency and throughput per batch size, on the file's rows.
+set(BENCH_FAST --seconds 0.05 --warmup 0.01)
+run(bench ${CASE}/model.ubj --data ${CASE}/input.csv --batch-sizes 1,3,300 --threads 2 ${BENCH_FAST} --format json
+    OUT bench_json)
+if(NOT bench_json MATCHES "^{.*}\n$")
+  message(FATAL_ERROR "bench --format json: not one JSON object:\n${bench_json}")
+endif()
+foreach(key model engine isa threads load_ms memory_bytes features rows_in_file xylem_version cpu results)
+  string(JSON bench_type ERROR_VARIABLE bench_error TYPE "${bench_json}" ${key})
+  if(bench_error)
+    message(FATAL_ERROR "bench --format json: no key '${key}':\n${bench_json}")
+  endif()
+endforeach()
+string(JSON bench_model GET "${bench_json}" model)
+string(JSON bench_engine GET "${bench_json}" engine)
+string(JSON bench_threads GET "${bench_json}" threads)
+string(JSON bench_features GET "${bench_json}" features)
+string(JSON bench_rows GET "${bench_json}" rows_in_file)
+string(JSON bench_version GET "${bench_json}" xylem_version)
+string(JSON bench_load GET "${bench_json}" load_ms)
+string(JSON bench_memory GET "${bench_json}" memory_bytes)
+if(NOT bench_model STREQUAL "${CASE}/model.ubj" OR bench_engine STREQUAL "" OR NOT bench_threads EQUAL 2
+   OR NOT bench_features EQUAL 8 OR NOT bench_rows EQUAL 243 OR NOT bench_version MATCHES "^[0-9]+\\.[0-9]+\\.[0-9]+$"
+   OR bench_load LESS 0 OR NOT bench_memory GREATER 0)
+  message(FATAL_ERROR "bench --format json: unexpected values:\n${bench_json}")
+endif()
+string(JSON bench_n LENGTH "${bench_json}" results)
+if(NOT bench_n EQUAL 3)
+  message(FATAL_ERROR "bench: ${bench_n} results for 3 batch sizes:\n${bench_json}")
+endif()
+set(bench_batches 1 3 300)
+foreach(i RANGE 2)
+  list(GET bench_batches ${i} expected_batch)
+  foreach(key batch p50_us p90_us p99_us max_us rows_per_s)
+    string(JSON ${key} GET "${bench_json}" results ${i} ${key})
+  endforeach()
+  if(NOT batch EQUAL expected_batch OR p50_us GREATER p90_us OR p90_us GREATER p99_us OR p99_us GREATER max_us
+     OR NOT p50_us GREATER 0 OR NOT rows_per_s GREATER 0)
+    message(FATAL_ERROR "bench: result ${i} (batch ${expected_batch}): batch ${batch}, p50 ${p50_us}, p90 ${p90_us}, "
+                        "p99 ${p99_us}, max ${max_us}, rows/s ${rows_per_s}")
+  endif()
+endforeach()
+run(bench ${CASE}/model.ubj --data ${CASE}/input.csv --batch-sizes 1,64 ${BENCH_FAST}
+    EXPECT "load +[0-9.]+ ms\nmemory +[0-9]+ bytes.*batch +p50 us +p90 us +p99 us +max us +rows/s.*\n +64 +[0-9]")
+# Any model the library reads, with category labels and engine options.
+run(bench ${PC}/model.txt --data ${PC}/input.csv --batch-sizes 5 ${BENCH_FAST} --engine reference --margin --format json
+    EXPECT "\"engine\": \"reference\"")
+run(bench ${CB}/model.json --data ${CB}/input.csv --batch-sizes 2 ${BENCH_FAST} --from catboost --isa portable)
+
+# bench errors name what is wrong.
+run(bench ${CASE}/model.ubj --data ${CASE}/input.csv --batch-sizes 1,abc ${BENCH_FAST} FAIL
+    EXPECT "--batch-sizes: \"abc\" is not a positive integer")
+run(bench ${CASE}/model.ubj --data ${CASE}/input.csv --batch-sizes 0 ${BENCH_FAST} FAIL
+    EXPECT "--batch-sizes: \"0\" is not a positive integer")
+run(bench ${CASE}/model.ubj --data ${CASE}/input.csv --batch-sizes 16, ${BENCH_FAST} FAIL
+    EXPECT "--batch-sizes: \"\" is not a positive integer")
+run(bench ${CASE}/model.ubj --data ${WORK}/does_not_exist.csv ${BENCH_FAST} FAIL EXPECT "does_not_exist.csv: cannot open")
+file(WRITE ${WORK}/empty.csv "")
+run(bench ${CASE}/model.ubj --data ${WORK}/empty.csv ${BENCH_FAST} FAIL EXPECT "empty.csv: no header row")
+file(WRITE ${WORK}/header_only.csv "f0,f1,f2,f3,f4,f5,f6,f7\n")
+run(bench ${CASE}/model.ubj --data ${WORK}/header_only.csv ${BENCH_FAST} FAIL EXPECT "header_only.csv: no rows to benchmark")
+run(bench ${NAMED}/model.ubj --data ${WORK}/missing_column.csv ${BENCH_FAST} FAIL EXPECT "no column named")
+run(bench ${CASE}/model.ubj --data ${CASE}/input.csv --threads 0 ${BENCH_FAST} FAIL EXPECT "--threads")
+run(bench ${CASE}/model.ubj --data ${CASE}/input.csv --seconds 0 FAIL EXPECT "--seconds: must be a positive number")
+run(bench ${CASE}/model.ubj --data ${CASE}/input.csv --isa bogus ${BENCH_FAST} FAIL EXPECT "--isa: bogus not in")
+run(bench ${CASE}/model.ubj ${BENCH_FAST} FAIL EXPECT "--data is required")

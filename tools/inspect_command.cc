@@ -36,7 +36,7 @@ nlohmann::json to_json(const ModelSummary& s) {
           {"linear", s.has_linear}};
 }
 
-void print_table(const ModelSummary& s) {
+void print_table(const ModelSummary& s, const std::string& engine, size_t memory_bytes) {
   auto row = [](const char* key, const std::string& value) { std::printf("%-20s %s\n", key, value.c_str()); };
   row("source", s.source_library + " " + s.source_version + " (" + s.source_format + ")");
   row("objective", s.objective + (s.booster.empty() ? "" : " (booster " + s.booster + ")"));
@@ -84,6 +84,8 @@ void print_table(const ModelSummary& s) {
   }
   if (s.has_linear) row("linear", "weights for " + std::to_string(s.num_features) + " features x " +
                                       std::to_string(s.num_outputs) + " outputs");
+  row("engine", engine);
+  row("memory", format_bytes(memory_bytes));
   if (s.best_iteration >= 0)
     row("best iteration", std::to_string(s.best_iteration) + " (predict uses all trees, as Booster.predict; --num-iterations " +
                               std::to_string(s.best_iteration + 1) + " uses the best)");
@@ -94,14 +96,21 @@ void print_table(const ModelSummary& s) {
 void add_inspect_options(CLI::App& app, InspectArgs& args) {
   app.add_option("model", args.model, "Model: xylem JSON or any file `xylem convert` reads")->required();
   app.add_flag("--json", args.json, "Print JSON instead of a table");
-  add_from_option(app, args.from);
+  add_from_option(app, args.load.from);
+  add_engine_options(app, args.load);
 }
 
 int run_inspect(const InspectArgs& args) {
-  Model model = Model::load(args.model, load_options(args.from));
+  Model model = Model::load(args.model, load_options(args.load));
   ModelSummary s = model.summary();
-  if (args.json) std::cout << to_json(s).dump(2) << "\n";
-  else print_table(s);
+  if (args.json) {
+    nlohmann::json j = to_json(s);
+    j["engine"] = model.engine();
+    j["memory_bytes"] = model.memory_bytes();
+    std::cout << j.dump(2) << "\n";
+  } else {
+    print_table(s, model.engine(), model.memory_bytes());
+  }
   return 0;
 }
 

@@ -48,14 +48,15 @@ void add_predict_options(CLI::App& app, PredictArgs& args) {
   app.add_option("--num-iterations", args.num_iterations,
                  "Use only the first N boosting iterations (LightGBM num_iteration, XGBoost iteration_range=(0, N))")
       ->check(CLI::Range(1, 1 << 30));
-  add_from_option(app, args.from);
+  add_from_option(app, args.load.from);
+  add_engine_options(app, args.load);
   app.add_flag("--timing", args.timing, "Print load and prediction times to standard error");
 }
 
 int run_predict(const PredictArgs& args) {
   using Clock = std::chrono::steady_clock;
   auto t0 = Clock::now();
-  Model model = Model::load(args.model, load_options(args.from));
+  Model model = Model::load(args.model, load_options(args.load));
   auto t1 = Clock::now();
   CsvTable table = read_csv_file(args.input, model.label_columns());
   const std::vector<double> rows = model.rows_from_table(table);
@@ -104,9 +105,9 @@ int run_predict(const PredictArgs& args) {
     std::sort(latencies.begin(), latencies.end());
     auto pct = [&](double p) { return latencies.empty() ? 0.0 : latencies[static_cast<size_t>(p * (latencies.size() - 1))]; };
     std::fprintf(stderr,
-                 "load %.1f ms; %zu rows predicted in %.1f ms (%.0f rows/s, %d thread%s); "
+                 "engine %s; load %.1f ms; %zu rows predicted in %.1f ms (%.0f rows/s, %d thread%s); "
                  "batch-1 latency p50 %.2f us, p90 %.2f us, p99 %.2f us\n",
-                 us(t1 - t0) / 1000, table.rows, us(t3 - t2) / 1000,
+                 model.engine().c_str(), us(t1 - t0) / 1000, table.rows, us(t3 - t2) / 1000,
                  table.rows / std::max(1e-9, us(t3 - t2) / 1e6), args.threads, args.threads == 1 ? "" : "s", pct(0.5),
                  pct(0.9), pct(0.99));
   }

@@ -1,4 +1,4 @@
-// The `xylem` command: convert, predict, inspect. Uses only the public API.
+// The `xylem` command: convert, predict, inspect, bench. Uses only the public API.
 #include <CLI/CLI.hpp>
 #include <iostream>
 
@@ -22,7 +22,11 @@ int main(int argc, char** argv) {
   CLI::App* inspect_cmd = app.add_subcommand("inspect", "Describe a model");
   xylem::cli::add_inspect_options(*inspect_cmd, inspect);
 
-  for (CLI::App* sub : {convert_cmd, predict_cmd, inspect_cmd})
+  xylem::cli::BenchArgs bench;
+  CLI::App* bench_cmd = app.add_subcommand("bench", "Time prediction on the rows of a CSV file, per batch size");
+  xylem::cli::add_bench_options(*bench_cmd, bench);
+
+  for (CLI::App* sub : {convert_cmd, predict_cmd, inspect_cmd, bench_cmd})
     sub->set_version_flag("--version", std::string("xylem ") + xylem::version());
 
   CLI11_PARSE(app, argc, argv);
@@ -30,6 +34,7 @@ int main(int argc, char** argv) {
     if (*convert_cmd) return xylem::cli::run_convert(convert);
     if (*predict_cmd) return xylem::cli::run_predict(predict);
     if (*inspect_cmd) return xylem::cli::run_inspect(inspect);
+    if (*bench_cmd) return xylem::cli::run_bench(bench);
   } catch (const xylem::Error& e) {
     std::cerr << "xylem: error: " << e.what() << "\n";
     return 1;
