@@ -179,6 +179,7 @@ void trees_in_lanes(const ArrayForest<ArrayNode32, Acc>& forest, size_t num_tree
 
 template <typename Value, typename Acc>
 void predict_avx2(const ArrayForest<ArrayNode32, Acc>& forest, size_t num_trees, const ArrayBlock<Value, Acc>& block) {
+  if (forest.walk_nodes) return predict_portable(forest, num_trees, block);  // walked trees: no gather kernel
   if (block.num_rows < 8) {
     if (block.has_nan) trees_in_lanes<true>(forest, num_trees, block);
     else trees_in_lanes<false>(forest, num_trees, block);

@@ -47,13 +47,48 @@ inline void add_leaf(const ArrayForest<Node, Acc>& forest, size_t t, const Acc* 
   for (int32_t k = 0; k < k_size; ++k) block.acc[static_cast<size_t>(k) * block.acc_stride + row] += values[k];
 }
 
+// Rows [r, r + kRowLanes) through walked tree t: every lane steps until all are at leaves.
+template <bool kNan, typename Node, typename Value, typename Acc>
+inline void walk_lanes(const ArrayForest<Node, Acc>& forest, size_t t, const ArrayBlock<Value, Acc>& block, size_t r) {
+  const WalkNode<Node>* nodes = forest.walk_nodes + forest.node_begin[t];
+  const Value* rows = block.rows + r * block.stride;
+  uint32_t idx[kRowLanes] = {};
+  for (bool moving = true; moving;) {
+    moving = false;
+    for (int j = 0; j < kRowLanes; ++j) {
+      const WalkNode<Node>& w = nodes[idx[j]];
+      const Value x = rows[j * block.stride + (w.split.feature & kFeatureMask)];
+      const uint32_t step = goes_right<kNan>(w.split, x) ? static_cast<uint32_t>(w.right) : 1u;
+      idx[j] += w.right > 0 ? step : 0u;
+      moving |= w.right > 0;
+    }
+  }
+  for (int j = 0; j < kRowLanes; ++j)
+    add_leaf(forest, t, forest.leaves + forest.leaf_begin[t], static_cast<uint32_t>(-nodes[idx[j]].right), block, r + j);
+}
+
+// The leaf number row `row` reaches in walked tree t.
+template <bool kNan, typename Node, typename Value, typename Acc>
+inline uint32_t walk_one(const ArrayForest<Node, Acc>& forest, size_t t, const Value* row) {
+  const WalkNode<Node>* node = forest.walk_nodes + forest.node_begin[t];
+  while (node->right > 0)
+    node += goes_right<kNan>(node->split, row[node->split.feature & kFeatureMask]) ? node->right : 1;
+  return static_cast<uint32_t>(-node->right);
+}
+
 template <bool kNan, typename Node, typename Value, typename Acc>
 void rows_in_lock_step(const ArrayForest<Node, Acc>& forest, size_t num_trees, const ArrayBlock<Value, Acc>& block) {
   const size_t n = block.num_rows, stride = block.stride;
   for (size_t t = 0; t < num_trees; ++t) {
     const int32_t depth = forest.depth[t];
-    const Node* nodes = forest.nodes + forest.node_begin[t];
     const Acc* leaves = forest.leaves + forest.leaf_begin[t];
+    if (depth < 0) {
+      size_t r = 0;
+      for (; r + kRowLanes <= n; r += kRowLanes) walk_lanes<kNan>(forest, t, block, r);
+      for (; r < n; ++r) add_leaf(forest, t, leaves, walk_one<kNan>(forest, t, block.rows + r * stride), block, r);
+      continue;
+    }
+    const Node* nodes = forest.nodes + forest.node_begin[t];
     const uint32_t first_leaf = (1u << depth) - 1;
     size_t r = 0;
     for (; r + kRowLanes <= n; r += kRowLanes) {
@@ -104,26 +139,44 @@ inline void tree_lanes(const ArrayForest<Node, Acc>& forest, size_t t, const Val
     add_leaf(forest, t + j, forest.leaves + forest.leaf_begin[t + j], idx[j] - ((1u << depth[j]) - 1), block, r);
 }
 
+// One row through one tree, padded or walked.
+template <bool kNan, typename Node, typename Value, typename Acc>
+inline void one_tree(const ArrayForest<Node, Acc>& forest, size_t t, const Value* row,
+                     const ArrayBlock<Value, Acc>& block, size_t r) {
+  const Acc* leaves = forest.leaves + forest.leaf_begin[t];
+  const int32_t depth = forest.depth[t];
+  if (depth < 0) {
+    add_leaf(forest, t, leaves, walk_one<kNan>(forest, t, row), block, r);
+    return;
+  }
+  const Node* nodes = forest.nodes + forest.node_begin[t];
+  uint32_t idx = 0;
+  for (int32_t d = 0; d < depth; ++d) {
+    const Node& node = nodes[idx];
+    idx = 2 * idx + 1 + goes_right<kNan>(node, row[node.feature & kFeatureMask]);
+  }
+  add_leaf(forest, t, leaves, idx - ((1u << depth) - 1), block, r);
+}
+
 template <bool kNan, typename Node, typename Value, typename Acc>
 void trees_in_lock_step(const ArrayForest<Node, Acc>& forest, size_t num_trees, const ArrayBlock<Value, Acc>& block) {
   for (size_t r = 0; r < block.num_rows; ++r) {
     const Value* row = block.rows + r * block.stride;
     size_t t = 0;
     for (; t + kTreeLanes <= num_trees; t += kTreeLanes) {
-      bool same = true;
-      for (int j = 1; j < kTreeLanes; ++j) same &= forest.depth[t + j] == forest.depth[t];
+      bool same = true, walked = forest.depth[t] < 0;
+      for (int j = 1; j < kTreeLanes; ++j) {
+        same &= forest.depth[t + j] == forest.depth[t];
+        walked |= forest.depth[t + j] < 0;
+      }
+      if (walked) {
+        for (int j = 0; j < kTreeLanes; ++j) one_tree<kNan>(forest, t + j, row, block, r);
+        continue;
+      }
       if (same) tree_lanes<kNan, true>(forest, t, row, block, r);
       else tree_lanes<kNan, false>(forest, t, row, block, r);
     }
-    for (; t < num_trees; ++t) {
-      const Node* nodes = forest.nodes + forest.node_begin[t];
-      uint32_t idx = 0;
-      for (int32_t d = 0; d < forest.depth[t]; ++d) {
-        const Node& node = nodes[idx];
-        idx = 2 * idx + 1 + goes_right<kNan>(node, row[node.feature & kFeatureMask]);
-      }
-      add_leaf(forest, t, forest.leaves + forest.leaf_begin[t], idx - ((1u << forest.depth[t]) - 1), block, r);
-    }
+    for (; t < num_trees; ++t) one_tree<kNan>(forest, t, row, block, r);
   }
 }
 

@@ -1,6 +1,6 @@
 // Kernels for forests of complete trees stored as arrays ("tree_array" engine).
 //
-// A tree of depth D holds 2^D - 1 split nodes in breadth-first order (node i has
+// A padded tree of depth D holds 2^D - 1 split nodes in breadth-first order (node i has
 // children 2i+1 and 2i+2) and 2^D leaves, so a row reaches its leaf after exactly D
 // branch-free steps: idx = 2*idx + 1 + goes_right. Shallower leaves were padded into
 // complete subtrees by the engine (every padded leaf repeats its value), so no step
@@ -46,14 +46,25 @@ struct ArrayNode64 {
   uint32_t unused;
 };
 
+// A node of a tree too unbalanced to pad ("walked" tree): depth-first, the left child
+// next, the right child `right` nodes ahead; right <= 0 marks a leaf, whose number is
+// -right. Rows walk such a tree in lock step too, each lane stopping at its leaf,
+// until all lanes have arrived.
+template <typename Node>
+struct WalkNode {
+  Node split;  // a leaf's split has feature 0 (a valid read, never used)
+  int32_t right;
+};
+
 // One forest; Acc is float or double (the library's accumulation precision).
 template <typename Node, typename Acc>
 struct ArrayForest {
-  const int32_t* depth;         // per tree
+  const int32_t* depth;         // per tree; -1: a walked tree (node_begin indexes walk_nodes)
   const uint64_t* node_begin;   // per tree: first node in `nodes`
   const uint64_t* leaf_begin;   // per tree: first leaf value in `leaves`
   const int32_t* output;        // per tree: the output a scalar-leaf tree adds to
   const Node* nodes;
+  const WalkNode<Node>* walk_nodes;
   const Acc* leaves;            // leaf_size values per leaf
   int32_t leaf_size = 1;        // 1 or num_outputs (vector leaves)
 };

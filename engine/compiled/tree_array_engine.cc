@@ -16,8 +16,8 @@ namespace {
 using kernels::ArrayNode32;
 using kernels::ArrayNode64;
 
-// Padded trees cost 2^depth nodes and leaves; beyond this the model stays with tree_nodes.
-constexpr size_t kMaxArrayBytes = size_t{1} << 30;
+// A tree is padded when 2^depth is at most this many times its leaf count.
+constexpr size_t kMaxPadding = 4;
 
 // T: the comparison type of the inputs (float or double); Acc: of the sums.
 // Node and Value follow: float -> ArrayNode32/float, double -> ArrayNode64/double,
@@ -38,37 +38,47 @@ class TreeArrayEngine final : public engine::Engine {
   // Lays the trees out; false (with why_not) when they do not fit.
   bool build(const ir::Model& model, std::string* why_not) {
     const auto& trees = model.ensemble.trees;
-    size_t total_nodes = 0, total_leaves = 0;
-    for (const ir::Tree& tree : trees) {
-      const int32_t d = tree_depth(tree);
-      if (d > kMaxArrayDepth) {
-        *why_not = "a tree of depth " + std::to_string(d) + " (complete-tree arrays stop at depth " +
-                   std::to_string(kMaxArrayDepth) + ")";
-        return false;
-      }
-      depth_.push_back(d);
-      node_begin_.push_back(total_nodes);
-      leaf_begin_.push_back(total_leaves);
-      output_of_tree_.push_back(tree.output);
-      total_nodes += (size_t{1} << d) - 1;
-      total_leaves += (size_t{1} << d) * tree.leaf_size;
-    }
     leaf_size_ = trees.empty() ? 1 : trees[0].leaf_size;
     for (const ir::Tree& tree : trees)
       if (tree.leaf_size != leaf_size_) {
         *why_not = "trees with different leaf sizes";
         return false;
       }
-    if (total_nodes * sizeof(Node) + total_leaves * sizeof(Acc) > kMaxArrayBytes) {
-      *why_not = "trees too unbalanced to pad into complete arrays within 1 GiB";
+    size_t total_nodes = 0, total_walk = 0, total_leaves = 0;
+    for (const ir::Tree& tree : trees) {
+      const int32_t d = tree_depth(tree);
+      const size_t leaves = (tree.num_nodes() + 1) / 2;
+      // Padding pays while the complete tree is not much bigger than the real one;
+      // an unbalanced tree (LightGBM's leaf-wise growth) is walked instead.
+      const bool pad = d <= kMaxArrayDepth && (size_t{1} << d) <= kMaxPadding * leaves;
+      depth_.push_back(pad ? d : -1);
+      node_begin_.push_back(pad ? total_nodes : total_walk);
+      leaf_begin_.push_back(total_leaves);
+      output_of_tree_.push_back(tree.output);
+      if (pad) total_nodes += (size_t{1} << d) - 1;
+      else total_walk += tree.num_nodes();
+      total_leaves += (pad ? size_t{1} << d : leaves) * tree.leaf_size;
+    }
+    if (total_walk > static_cast<size_t>(INT32_MAX) || total_leaves > static_cast<size_t>(INT32_MAX)) {
+      *why_not = "more than 2^31 nodes or leaf values";
       return false;
     }
     if (kQuantized && !build_codes(model, why_not)) return false;
     nodes_.assign(total_nodes, Node{});
+    walk_nodes_.assign(total_walk, kernels::WalkNode<Node>{});
     leaves_.assign(total_leaves, Acc(0));
-    for (size_t t = 0; t < trees.size(); ++t) lay_out(trees[t], t);
-    forest_ = {depth_.data(), node_begin_.data(), leaf_begin_.data(), output_of_tree_.data(), nodes_.data(),
-               leaves_.data(), leaf_size_};
+    for (size_t t = 0; t < trees.size(); ++t) {
+      if (depth_[t] >= 0) lay_out(trees[t], t);
+      else lay_out_walked(trees[t], t);
+    }
+    forest_ = {depth_.data(),
+               node_begin_.data(),
+               leaf_begin_.data(),
+               output_of_tree_.data(),
+               nodes_.data(),
+               walk_nodes_.empty() ? nullptr : walk_nodes_.data(),
+               leaves_.data(),
+               leaf_size_};
     return true;
   }
 
@@ -77,7 +87,8 @@ class TreeArrayEngine final : public engine::Engine {
   }
 
   size_t memory_bytes() const override {
-    return sizeof(*this) + nodes_.size() * sizeof(Node) + leaves_.size() * sizeof(Acc) +
+    return sizeof(*this) + nodes_.size() * sizeof(Node) + walk_nodes_.size() * sizeof(kernels::WalkNode<Node>) +
+           leaves_.size() * sizeof(Acc) +
            depth_.size() * (sizeof(int32_t) * 2 + sizeof(uint64_t) * 2) + input_.memory_bytes();
   }
 
@@ -182,6 +193,34 @@ class TreeArrayEngine final : public engine::Engine {
     }
   }
 
+  // Depth-first, left child next; leaves numbered in the order met.
+  void lay_out_walked(const ir::Tree& tree, size_t t) {
+    kernels::WalkNode<Node>* nodes = walk_nodes_.data() + node_begin_[t];
+    Acc* leaves = leaves_.data() + leaf_begin_[t];
+    int32_t next = 0, leaf = 0;
+    struct Item {
+      int32_t node, parent;  // parent: position whose right offset points here, or -1
+    };
+    std::vector<Item> stack = {{0, -1}};
+    while (!stack.empty()) {
+      const Item item = stack.back();
+      stack.pop_back();
+      const int32_t pos = next++;
+      if (item.parent >= 0) nodes[item.parent].right = pos - item.parent;
+      if (tree.is_leaf(item.node)) {
+        nodes[pos].right = -leaf;
+        for (int32_t k = 0; k < tree.leaf_size; ++k)
+          leaves[static_cast<size_t>(leaf) * tree.leaf_size + k] =
+              folded_leaf<Acc>(tree, tree.leaf_values[static_cast<size_t>(item.node) * tree.leaf_size + k]);
+        ++leaf;
+        continue;
+      }
+      nodes[pos].split = make_node(tree, item.node);
+      stack.push_back({tree.right_children[item.node], pos});
+      stack.push_back({tree.left_children[item.node], -1});
+    }
+  }
+
   InputPlan input_;
   OutputPlan output_;
   kernels::ArrayKernel<Node, Value, Acc> kernel_;
@@ -189,6 +228,7 @@ class TreeArrayEngine final : public engine::Engine {
   std::vector<int32_t> depth_, output_of_tree_;
   std::vector<uint64_t> node_begin_, leaf_begin_;
   std::vector<Node> nodes_;
+  std::vector<kernels::WalkNode<Node>> walk_nodes_;
   std::vector<Acc> leaves_;
   int32_t leaf_size_ = 1;
   kernels::ArrayForest<Node, Acc> forest_{};

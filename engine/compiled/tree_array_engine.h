@@ -1,6 +1,7 @@
-// The tree_array engine: every tree padded to a complete tree and stored as arrays
-// (kernels/tree_array_kernels.h), walked branch-free by SIMD or portable kernels.
-// It runs numeric splits only, trees up to depth kMaxArrayDepth.
+// The tree_array engine: trees padded to complete trees and stored as arrays
+// (kernels/tree_array_kernels.h), walked branch-free by SIMD or portable kernels;
+// trees too deep or unbalanced to pad are walked in lock step from compact nodes.
+// It runs numeric splits only.
 #pragma once
 
 #include <memory>
@@ -12,6 +13,7 @@
 
 namespace xylem::compiled {
 
+// Trees deeper than this are never padded.
 inline constexpr int32_t kMaxArrayDepth = 12;
 
 // The engine, or nullptr with `why_not` saying what the model needs that it lacks.
