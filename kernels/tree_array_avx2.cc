@@ -15,7 +15,7 @@ namespace xylem::kernels {
 namespace avx2 {
 namespace {
 
-// The lanes' values of feature `features` in rows at `row_offsets` (in values).
+// The values at `offsets` (feature * block size + row, in values).
 inline __m256i lane_values(const float* rows, __m256i offsets) {
   return _mm256_castps_si256(_mm256_i32gather_ps(rows, offsets, 4));
 }
@@ -25,24 +25,30 @@ inline __m256i lane_values(const uint16_t* rows, __m256i offsets) {
   return _mm256_and_si256(v, _mm256_set1_epi32(0xffff));
 }
 
+// All-ones in the lanes whose node sends NaN right (the flag bytes at `at`).
+inline __m256i nan_right_lanes(const uint8_t* nan_right, __m256i at) {
+  const __m256i bytes = _mm256_i32gather_epi32(reinterpret_cast<const int*>(nan_right), at, 1);
+  return _mm256_cmpeq_epi32(_mm256_and_si256(bytes, _mm256_set1_epi32(0xff)), _mm256_set1_epi32(1));
+}
+
 // All-ones in the lanes that go right. Float: !(x <= t), true for a NaN threshold;
-// codes: x > code, true for code -1. With kNan, a NaN lane takes the node's bit.
+// codes: x > code, true for code -1. With kNan, a NaN lane takes the node's flag.
 template <bool kNan>
-inline __m256i right_lanes(__m256i x, __m256i threshold, __m256i feature, float) {
+inline __m256i right_lanes(__m256i x, __m256i threshold, const uint8_t* nan_right, __m256i at, float) {
   const __m256 xf = _mm256_castsi256_ps(x);
   __m256 right = _mm256_cmp_ps(xf, _mm256_castsi256_ps(threshold), _CMP_NLE_UQ);
   if constexpr (kNan) {
     const __m256 nan = _mm256_cmp_ps(xf, xf, _CMP_UNORD_Q);
-    right = _mm256_blendv_ps(right, _mm256_castsi256_ps(_mm256_srai_epi32(feature, 31)), nan);
+    right = _mm256_blendv_ps(right, _mm256_castsi256_ps(nan_right_lanes(nan_right, at)), nan);
   }
   return _mm256_castps_si256(right);
 }
 template <bool kNan>
-inline __m256i right_lanes(__m256i x, __m256i threshold, __m256i feature, uint16_t) {
+inline __m256i right_lanes(__m256i x, __m256i threshold, const uint8_t* nan_right, __m256i at, uint16_t) {
   __m256i right = _mm256_cmpgt_epi32(x, threshold);
   if constexpr (kNan) {
     const __m256i nan = _mm256_cmpeq_epi32(x, _mm256_set1_epi32(kNanCode));
-    right = _mm256_blendv_epi8(right, _mm256_srai_epi32(feature, 31), nan);
+    right = _mm256_blendv_epi8(right, nan_right_lanes(nan_right, at), nan);
   }
   return right;
 }
@@ -77,13 +83,12 @@ inline void add_leaves(const ArrayForest<ArrayNode32, Acc>& forest, size_t t, co
 
 template <bool kNan, typename Value, typename Acc>
 void rows_in_lanes(const ArrayForest<ArrayNode32, Acc>& forest, size_t num_trees, const ArrayBlock<Value, Acc>& block) {
-  const size_t n = block.num_rows, stride = block.stride;
-  const __m256i lane_rows = _mm256_mullo_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7),
-                                               _mm256_set1_epi32(static_cast<int>(stride)));
-  const __m256i feature_mask = _mm256_set1_epi32(static_cast<int>(kFeatureMask));
+  const size_t n = block.num_rows;
+  const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
   for (size_t t = 0; t < num_trees; ++t) {
     const int32_t depth = forest.depth[t];
     const ArrayNode32* nodes = forest.nodes + forest.node_begin[t];
+    const uint8_t* nan_right = forest.nan_right + forest.node_begin[t];
     const int* thresholds = reinterpret_cast<const int*>(&nodes->code);
     const int* features = reinterpret_cast<const int*>(&nodes->feature);
     const Acc* leaves = forest.leaves + forest.leaf_begin[t];
@@ -92,54 +97,45 @@ void rows_in_lanes(const ArrayForest<ArrayNode32, Acc>& forest, size_t num_trees
     // Groups of 8 rows in flight at once: a gather's latency is long, and independent
     // groups fill it.
     for (; r + 8 * kGroups <= n; r += 8 * kGroups) {
-      const Value* rows = block.rows + r * stride;
-      __m256i idx[kGroups], row_base[kGroups];
+      const Value* rows = block.rows + r;
+      __m256i idx[kGroups], row_lanes[kGroups];
       for (int g = 0; g < kGroups; ++g) {
         idx[g] = _mm256_setzero_si256();
-        row_base[g] = _mm256_add_epi32(lane_rows, _mm256_set1_epi32(static_cast<int>(8 * g * stride)));
+        row_lanes[g] = _mm256_add_epi32(lanes, _mm256_set1_epi32(8 * g));
       }
       for (int32_t d = 0; d < depth; ++d) {
         for (int g = 0; g < kGroups; ++g) {
           const __m256i threshold = _mm256_i32gather_epi32(thresholds, idx[g], 8);
           const __m256i feature = _mm256_i32gather_epi32(features, idx[g], 8);
-          const __m256i x = lane_values(rows, _mm256_add_epi32(row_base[g], _mm256_and_si256(feature, feature_mask)));
-          idx[g] = step(idx[g], right_lanes<kNan>(x, threshold, feature, Value{}));
+          const __m256i x = lane_values(rows, _mm256_add_epi32(row_lanes[g], feature));
+          idx[g] = step(idx[g], right_lanes<kNan>(x, threshold, nan_right, idx[g], Value{}));
         }
       }
       for (int g = 0; g < kGroups; ++g)
         add_leaves(forest, t, leaves, _mm256_sub_epi32(idx[g], first_leaf), block, r + 8 * g);
     }
     for (; r + 8 <= n; r += 8) {
-      const Value* rows = block.rows + r * stride;
+      const Value* rows = block.rows + r;
       __m256i idx = _mm256_setzero_si256();
       for (int32_t d = 0; d < depth; ++d) {
         const __m256i threshold = _mm256_i32gather_epi32(thresholds, idx, 8);
         const __m256i feature = _mm256_i32gather_epi32(features, idx, 8);
-        const __m256i x = lane_values(rows, _mm256_add_epi32(lane_rows, _mm256_and_si256(feature, feature_mask)));
-        idx = step(idx, right_lanes<kNan>(x, threshold, feature, Value{}));
+        const __m256i x = lane_values(rows, _mm256_add_epi32(lanes, feature));
+        idx = step(idx, right_lanes<kNan>(x, threshold, nan_right, idx, Value{}));
       }
       add_leaves(forest, t, leaves, _mm256_sub_epi32(idx, first_leaf), block, r);
     }
-    for (; r < n; ++r) {
-      const Value* row = block.rows + r * stride;
-      uint32_t idx = 0;
-      for (int32_t d = 0; d < depth; ++d) {
-        const ArrayNode32& node = nodes[idx];
-        idx = 2 * idx + 1 + goes_right<kNan>(node, row[node.feature & kFeatureMask]);
-      }
-      add_leaf(forest, t, leaves, idx - ((1u << depth) - 1), block, r);
-    }
+    for (; r < n; ++r) add_leaf(forest, t, leaves, padded_one<kNan>(forest, t, block.rows + r), block, r);
   }
 }
 
 // One row at a time, eight trees in the lanes; leaves are added in tree order.
 template <bool kNan, typename Value, typename Acc>
 void trees_in_lanes(const ArrayForest<ArrayNode32, Acc>& forest, size_t num_trees, const ArrayBlock<Value, Acc>& block) {
-  const __m256i feature_mask = _mm256_set1_epi32(static_cast<int>(kFeatureMask));
   const int* thresholds = reinterpret_cast<const int*>(&forest.nodes->code);
   const int* features = reinterpret_cast<const int*>(&forest.nodes->feature);
   for (size_t r = 0; r < block.num_rows; ++r) {
-    const Value* row = block.rows + r * block.stride;
+    const Value* row = block.rows + r;
     size_t t = 0;
     for (; t + 8 <= num_trees; t += 8) {
       alignas(32) int32_t begin[8], depth[8];
@@ -156,8 +152,8 @@ void trees_in_lanes(const ArrayForest<ArrayNode32, Acc>& forest, size_t num_tree
         const __m256i at = _mm256_add_epi32(base, idx);
         const __m256i threshold = _mm256_i32gather_epi32(thresholds, at, 8);
         const __m256i feature = _mm256_i32gather_epi32(features, at, 8);
-        const __m256i x = lane_values(row, _mm256_and_si256(feature, feature_mask));
-        const __m256i next = step(idx, right_lanes<kNan>(x, threshold, feature, Value{}));
+        const __m256i x = lane_values(row, feature);
+        const __m256i next = step(idx, right_lanes<kNan>(x, threshold, forest.nan_right, at, Value{}));
         idx = _mm256_blendv_epi8(idx, next, _mm256_cmpgt_epi32(depths, _mm256_set1_epi32(d)));
       }
       alignas(32) uint32_t leaf[8];
@@ -165,15 +161,8 @@ void trees_in_lanes(const ArrayForest<ArrayNode32, Acc>& forest, size_t num_tree
       for (int j = 0; j < 8; ++j)
         add_leaf(forest, t + j, forest.leaves + forest.leaf_begin[t + j], leaf[j] - ((1u << depth[j]) - 1), block, r);
     }
-    for (; t < num_trees; ++t) {
-      const ArrayNode32* nodes = forest.nodes + forest.node_begin[t];
-      uint32_t idx = 0;
-      for (int32_t d = 0; d < forest.depth[t]; ++d) {
-        const ArrayNode32& node = nodes[idx];
-        idx = 2 * idx + 1 + goes_right<kNan>(node, row[node.feature & kFeatureMask]);
-      }
-      add_leaf(forest, t, forest.leaves + forest.leaf_begin[t], idx - ((1u << forest.depth[t]) - 1), block, r);
-    }
+    for (; t < num_trees; ++t)
+      add_leaf(forest, t, forest.leaves + forest.leaf_begin[t], padded_one<kNan>(forest, t, row), block, r);
   }
 }
 

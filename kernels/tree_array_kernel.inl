@@ -27,11 +27,11 @@ inline bool at_most(float x, const ArrayNode32& n) { return x <= n.threshold; }
 inline bool at_most(double x, const ArrayNode64& n) { return x <= n.threshold; }
 inline bool at_most(uint16_t x, const ArrayNode32& n) { return static_cast<int32_t>(x) <= n.code; }
 
-// 1 when the row goes to the right child.
+// 1 when the row goes to the right child; nan_right: the node's NaN flag.
 template <bool kNan, typename Node, typename Value>
-inline uint32_t goes_right(const Node& node, Value x) {
+inline uint32_t goes_right(const Node& node, Value x, const uint8_t* nan_right) {
   const uint32_t right = at_most(x, node) ? 0u : 1u;
-  if constexpr (kNan) return is_nan(x) ? node.feature >> 31 : right;
+  if constexpr (kNan) return is_nan(x) ? *nan_right : right;
   return right;
 }
 
@@ -51,14 +51,15 @@ inline void add_leaf(const ArrayForest<Node, Acc>& forest, size_t t, const Acc* 
 template <bool kNan, typename Node, typename Value, typename Acc>
 inline void walk_lanes(const ArrayForest<Node, Acc>& forest, size_t t, const ArrayBlock<Value, Acc>& block, size_t r) {
   const WalkNode<Node>* nodes = forest.walk_nodes + forest.node_begin[t];
-  const Value* rows = block.rows + r * block.stride;
+  const uint8_t* nan_right = forest.walk_nan_right + forest.node_begin[t];
+  const Value* rows = block.rows + r;
   uint32_t idx[kRowLanes] = {};
   for (bool moving = true; moving;) {
     moving = false;
     for (int j = 0; j < kRowLanes; ++j) {
       const WalkNode<Node>& w = nodes[idx[j]];
-      const Value x = rows[j * block.stride + (w.split.feature & kFeatureMask)];
-      const uint32_t step = goes_right<kNan>(w.split, x) ? static_cast<uint32_t>(w.right) : 1u;
+      const Value x = rows[size_t{w.split.feature} + j];
+      const uint32_t step = goes_right<kNan>(w.split, x, nan_right + idx[j]) ? static_cast<uint32_t>(w.right) : 1u;
       idx[j] += w.right > 0 ? step : 0u;
       moving |= w.right > 0;
     }
@@ -70,69 +71,75 @@ inline void walk_lanes(const ArrayForest<Node, Acc>& forest, size_t t, const Arr
 // The leaf number row `row` reaches in walked tree t.
 template <bool kNan, typename Node, typename Value, typename Acc>
 inline uint32_t walk_one(const ArrayForest<Node, Acc>& forest, size_t t, const Value* row) {
-  const WalkNode<Node>* node = forest.walk_nodes + forest.node_begin[t];
-  while (node->right > 0)
-    node += goes_right<kNan>(node->split, row[node->split.feature & kFeatureMask]) ? node->right : 1;
-  return static_cast<uint32_t>(-node->right);
+  const WalkNode<Node>* nodes = forest.walk_nodes + forest.node_begin[t];
+  const uint8_t* nan_right = forest.walk_nan_right + forest.node_begin[t];
+  uint32_t i = 0;
+  while (nodes[i].right > 0)
+    i += goes_right<kNan>(nodes[i].split, row[nodes[i].split.feature], nan_right + i) ? nodes[i].right : 1;
+  return static_cast<uint32_t>(-nodes[i].right);
+}
+
+// The leaf number row `row` reaches in padded tree t.
+template <bool kNan, typename Node, typename Value, typename Acc>
+inline uint32_t padded_one(const ArrayForest<Node, Acc>& forest, size_t t, const Value* row) {
+  const Node* nodes = forest.nodes + forest.node_begin[t];
+  const uint8_t* nan_right = forest.nan_right + forest.node_begin[t];
+  const int32_t depth = forest.depth[t];
+  uint32_t idx = 0;
+  for (int32_t d = 0; d < depth; ++d) idx = 2 * idx + 1 + goes_right<kNan>(nodes[idx], row[nodes[idx].feature], nan_right + idx);
+  return idx - ((1u << depth) - 1);
 }
 
 template <bool kNan, typename Node, typename Value, typename Acc>
 void rows_in_lock_step(const ArrayForest<Node, Acc>& forest, size_t num_trees, const ArrayBlock<Value, Acc>& block) {
-  const size_t n = block.num_rows, stride = block.stride;
+  const size_t n = block.num_rows;
   for (size_t t = 0; t < num_trees; ++t) {
     const int32_t depth = forest.depth[t];
     const Acc* leaves = forest.leaves + forest.leaf_begin[t];
     if (depth < 0) {
       size_t r = 0;
       for (; r + kRowLanes <= n; r += kRowLanes) walk_lanes<kNan>(forest, t, block, r);
-      for (; r < n; ++r) add_leaf(forest, t, leaves, walk_one<kNan>(forest, t, block.rows + r * stride), block, r);
+      for (; r < n; ++r) add_leaf(forest, t, leaves, walk_one<kNan>(forest, t, block.rows + r), block, r);
       continue;
     }
     const Node* nodes = forest.nodes + forest.node_begin[t];
+    const uint8_t* nan_right = forest.nan_right + forest.node_begin[t];
     const uint32_t first_leaf = (1u << depth) - 1;
     size_t r = 0;
     for (; r + kRowLanes <= n; r += kRowLanes) {
-      const Value* rows = block.rows + r * stride;
+      const Value* rows = block.rows + r;
       uint32_t idx[kRowLanes] = {};
       for (int32_t d = 0; d < depth; ++d) {
         for (int j = 0; j < kRowLanes; ++j) {
           const Node& node = nodes[idx[j]];
-          const Value x = rows[j * stride + (node.feature & kFeatureMask)];
-          idx[j] = 2 * idx[j] + 1 + goes_right<kNan>(node, x);
+          idx[j] = 2 * idx[j] + 1 + goes_right<kNan>(node, rows[size_t{node.feature} + j], nan_right + idx[j]);
         }
       }
       for (int j = 0; j < kRowLanes; ++j) add_leaf(forest, t, leaves, idx[j] - first_leaf, block, r + j);
     }
-    for (; r < n; ++r) {
-      const Value* row = block.rows + r * stride;
-      uint32_t idx = 0;
-      for (int32_t d = 0; d < depth; ++d) {
-        const Node& node = nodes[idx];
-        idx = 2 * idx + 1 + goes_right<kNan>(node, row[node.feature & kFeatureMask]);
-      }
-      add_leaf(forest, t, leaves, idx - first_leaf, block, r);
-    }
+    for (; r < n; ++r) add_leaf(forest, t, leaves, padded_one<kNan>(forest, t, block.rows + r), block, r);
   }
 }
 
-// Walks trees [t, t + kTreeLanes) for one row; all of depth `depth` when kSameDepth.
+// Walks padded trees [t, t + kTreeLanes) for one row; all of one depth when kSameDepth.
 template <bool kNan, bool kSameDepth, typename Node, typename Value, typename Acc>
 inline void tree_lanes(const ArrayForest<Node, Acc>& forest, size_t t, const Value* row,
                        const ArrayBlock<Value, Acc>& block, size_t r) {
   uint32_t idx[kTreeLanes] = {};
-  const Node* nodes[kTreeLanes];
+  uint64_t begin[kTreeLanes];
   int32_t depth[kTreeLanes];
   int32_t max_depth = 0;
   for (int j = 0; j < kTreeLanes; ++j) {
-    nodes[j] = forest.nodes + forest.node_begin[t + j];
+    begin[j] = forest.node_begin[t + j];
     depth[j] = forest.depth[t + j];
     max_depth = depth[j] > max_depth ? depth[j] : max_depth;
   }
   for (int32_t d = 0; d < max_depth; ++d) {
     for (int j = 0; j < kTreeLanes; ++j) {
       if (!kSameDepth && d >= depth[j]) continue;
-      const Node& node = nodes[j][idx[j]];
-      idx[j] = 2 * idx[j] + 1 + goes_right<kNan>(node, row[node.feature & kFeatureMask]);
+      const size_t at = begin[j] + idx[j];
+      const Node& node = forest.nodes[at];
+      idx[j] = 2 * idx[j] + 1 + goes_right<kNan>(node, row[node.feature], forest.nan_right + at);
     }
   }
   for (int j = 0; j < kTreeLanes; ++j)
@@ -144,24 +151,14 @@ template <bool kNan, typename Node, typename Value, typename Acc>
 inline void one_tree(const ArrayForest<Node, Acc>& forest, size_t t, const Value* row,
                      const ArrayBlock<Value, Acc>& block, size_t r) {
   const Acc* leaves = forest.leaves + forest.leaf_begin[t];
-  const int32_t depth = forest.depth[t];
-  if (depth < 0) {
-    add_leaf(forest, t, leaves, walk_one<kNan>(forest, t, row), block, r);
-    return;
-  }
-  const Node* nodes = forest.nodes + forest.node_begin[t];
-  uint32_t idx = 0;
-  for (int32_t d = 0; d < depth; ++d) {
-    const Node& node = nodes[idx];
-    idx = 2 * idx + 1 + goes_right<kNan>(node, row[node.feature & kFeatureMask]);
-  }
-  add_leaf(forest, t, leaves, idx - ((1u << depth) - 1), block, r);
+  const uint32_t leaf = forest.depth[t] < 0 ? walk_one<kNan>(forest, t, row) : padded_one<kNan>(forest, t, row);
+  add_leaf(forest, t, leaves, leaf, block, r);
 }
 
 template <bool kNan, typename Node, typename Value, typename Acc>
 void trees_in_lock_step(const ArrayForest<Node, Acc>& forest, size_t num_trees, const ArrayBlock<Value, Acc>& block) {
   for (size_t r = 0; r < block.num_rows; ++r) {
-    const Value* row = block.rows + r * block.stride;
+    const Value* row = block.rows + r;
     size_t t = 0;
     for (; t + kTreeLanes <= num_trees; t += kTreeLanes) {
       bool same = true, walked = forest.depth[t] < 0;

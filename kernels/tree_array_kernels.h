@@ -6,12 +6,14 @@
 // complete subtrees by the engine (every padded leaf repeats its value), so no step
 // ever asks "is this a leaf?".
 //
-// One split: go left when x <= threshold. A NaN input goes where the node's
-// kNanGoesRight bit says (the engine has already folded NaN-as-zero and
-// zero-as-missing rules into that bit and into the inputs). A NaN threshold means
-// "never left" (how the engine writes `x < -inf`).
+// One split: go left when x <= threshold. A NaN input goes where the node's NaN
+// flag says (the engine has already folded NaN-as-zero and zero-as-missing rules
+// into that flag and into the inputs). A NaN threshold means "never left" (how the
+// engine writes `x < -inf`).
 //
-// Inputs are a block of prepared rows (row-major, `stride` values per row) in the
+// Inputs are a block of prepared values, feature-major: feature f of the block's row
+// r is rows[f * B + r], B the engine's fixed block size, and a node stores f * B, so
+// the value of lane j is one load at rows[node.feature + r + j]. Values are in the
 // comparison type: float, double, or uint16 rank codes of the thresholds (kNanCode
 // for NaN). The kernels add each tree's leaf to per-output accumulators laid out
 // output-major (acc[k * acc_stride + row]), trees in file order, so every row sums
@@ -27,8 +29,6 @@
 
 namespace xylem::kernels {
 
-inline constexpr uint32_t kNanGoesRight = 0x80000000u;
-inline constexpr uint32_t kFeatureMask = 0x7fffffffu;
 inline constexpr uint16_t kNanCode = 0xffff;
 
 // 8-byte node for float and code thresholds (codes: int32 rank, -1 = never left).
@@ -37,7 +37,7 @@ struct ArrayNode32 {
     float threshold;
     int32_t code;
   };
-  uint32_t feature;  // feature index | kNanGoesRight
+  uint32_t feature;  // feature index * block size
 };
 // 16-byte node for double thresholds.
 struct ArrayNode64 {
@@ -64,7 +64,9 @@ struct ArrayForest {
   const uint64_t* leaf_begin;   // per tree: first leaf value in `leaves`
   const int32_t* output;        // per tree: the output a scalar-leaf tree adds to
   const Node* nodes;
-  const WalkNode<Node>* walk_nodes;
+  const uint8_t* nan_right;          // per node of `nodes`: 1 when NaN goes right (3 spare bytes at the end)
+  const WalkNode<Node>* walk_nodes;  // nullptr when no tree is walked
+  const uint8_t* walk_nan_right;     // per walk node
   const Acc* leaves;            // leaf_size values per leaf
   int32_t leaf_size = 1;        // 1 or num_outputs (vector leaves)
 };
@@ -72,9 +74,8 @@ struct ArrayForest {
 // A block of prepared rows and its accumulators.
 template <typename Value, typename Acc>
 struct ArrayBlock {
-  const Value* rows;
+  const Value* rows;  // feature-major, see above (2 spare values at the end)
   size_t num_rows;
-  size_t stride;  // values per row
   bool has_nan;   // false: the kernel may skip NaN handling
   Acc* acc;       // output-major
   size_t acc_stride;

@@ -10,7 +10,6 @@
 #include <vector>
 
 #include "engine/compiled/engine.h"
-#include "engine/compiled/input_plan.h"
 #include "engine/compiled/output_plan.h"
 
 namespace xylem::compiled {
@@ -24,27 +23,27 @@ inline size_t block_rows_for(size_t row_bytes) {
   return std::clamp<size_t>(rows / 8 * 8, 8, 1024);
 }
 
-// prepare(src_rows, n, values, stride) -> has_nan; kernel(values, n, stride, has_nan, acc, num_trees).
+// prepare(src_rows, n, values) -> has_nan, filling the block's values in the engine's
+// layout; kernel(values, n, has_nan, acc, num_trees). `block` rows at most per block,
+// `values_per_block` values of scratch (plus 2 spare for kernels that read 4 bytes at
+// the last uint16 code).
 template <typename Value, typename Acc, typename Src, typename Prepare, typename Kernel>
-void predict_in_blocks(const InputPlan& input, const OutputPlan& output, const Src* rows, size_t n, double* out,
-                       const engine::PredictRequest& request, Prepare&& prepare, Kernel&& kernel) {
+void predict_in_blocks(const OutputPlan& output, size_t num_features, size_t block, size_t values_per_block,
+                       const Src* rows, size_t n, double* out, const engine::PredictRequest& request,
+                       Prepare&& prepare, Kernel&& kernel) {
   thread_local std::vector<Value> values;
   thread_local std::vector<Acc> acc;
-  const size_t f_count = static_cast<size_t>(input.num_features);
-  // Two spare values let a kernel read 4 bytes at the last uint16 code.
-  const size_t stride = std::max<size_t>(f_count, 1);
-  const size_t block = block_rows_for(stride * sizeof(Value));
   const size_t k_outputs = static_cast<size_t>(output.num_outputs);
   const size_t width = request.margin ? k_outputs : static_cast<size_t>(output.prediction_width);
   const size_t num_trees = output.trees_used(request.num_iterations);
+  if (values.size() < values_per_block + 2) values.resize(values_per_block + 2);
   for (size_t begin = 0; begin < n; begin += block) {
     const size_t rows_here = std::min(block, n - begin);
-    if (values.size() < rows_here * stride + 2) values.resize(rows_here * stride + 2);
     if (acc.size() < k_outputs * rows_here) acc.resize(k_outputs * rows_here);
-    const bool has_nan = prepare(rows + begin * f_count, rows_here, values.data(), stride);
+    const bool has_nan = prepare(rows + begin * num_features, rows_here, values.data());
     for (size_t k = 0; k < k_outputs; ++k)
       std::fill_n(acc.data() + k * rows_here, rows_here, output.template initial<Acc>(static_cast<int32_t>(k)));
-    kernel(values.data(), rows_here, stride, has_nan, acc.data(), num_trees);
+    kernel(values.data(), rows_here, has_nan, acc.data(), num_trees);
     output.finish(acc.data(), rows_here, rows_here, num_trees, request.margin, out + begin * width);
   }
 }

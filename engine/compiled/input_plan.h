@@ -40,41 +40,45 @@ inline T prepared_value(const InputPlan& plan, double v, int32_t feature) {
   return x;
 }
 
-// Rows -> prepared values (row-major, `stride` per row). Returns whether any is NaN.
+// Rows -> prepared values: value f of row r goes to out[r * row_step + f * feature_step]
+// (row-major: row_step = num_features, feature_step = 1; feature-major: 1 and the
+// block size). Returns whether any is NaN.
 template <typename T, typename Src>
-bool prepare_rows(const InputPlan& plan, const Src* rows, size_t n, T* out, size_t stride) {
+bool prepare_rows(const InputPlan& plan, const Src* rows, size_t n, T* out, size_t row_step, size_t feature_step) {
   const size_t f_count = static_cast<size_t>(plan.num_features);
   bool any_nan = false;
   for (size_t r = 0; r < n; ++r) {
     const Src* row = rows + r * f_count;
-    T* dst = out + r * stride;
+    T* dst = out + r * row_step;
     for (size_t f = 0; f < f_count; ++f) {
       const T x = prepared_value<T>(plan, static_cast<double>(row[f]), static_cast<int32_t>(f));
       any_nan |= x != x;
-      dst[f] = x;
+      dst[f * feature_step] = x;
     }
   }
   return any_nan;
 }
 
-// Rows -> rank codes (uint16, kNanCode for NaN), comparing in T as prepare_rows would.
+// Rows -> rank codes (uint16, kNanCode for NaN), comparing in T as prepare_rows would,
+// in the same layouts.
 template <typename T, typename Src>
-bool prepare_codes(const InputPlan& plan, const Src* rows, size_t n, uint16_t* out, size_t stride) {
+bool prepare_codes(const InputPlan& plan, const Src* rows, size_t n, uint16_t* out, size_t row_step,
+                   size_t feature_step) {
   const size_t f_count = static_cast<size_t>(plan.num_features);
   bool any_nan = false;
   for (size_t r = 0; r < n; ++r) {
     const Src* row = rows + r * f_count;
-    uint16_t* dst = out + r * stride;
+    uint16_t* dst = out + r * row_step;
     for (size_t f = 0; f < f_count; ++f) {
       const T x = prepared_value<T>(plan, static_cast<double>(row[f]), static_cast<int32_t>(f));
       if (x != x) {
         any_nan = true;
-        dst[f] = kernels::kNanCode;
+        dst[f * feature_step] = kernels::kNanCode;
         continue;
       }
       const double* begin = plan.code_thresholds.data() + plan.code_begin[f];
       const double* end = plan.code_thresholds.data() + plan.code_begin[f + 1];
-      dst[f] = static_cast<uint16_t>(std::lower_bound(begin, end, static_cast<double>(x)) - begin);
+      dst[f * feature_step] = static_cast<uint16_t>(std::lower_bound(begin, end, static_cast<double>(x)) - begin);
     }
   }
   return any_nan;

@@ -29,7 +29,13 @@ class TreeArrayEngine final : public engine::Engine {
 
  public:
   TreeArrayEngine(const ir::Model& model, kernels::ArrayKernel<Node, Value, Acc> kernel, const char* isa)
-      : output_(model), kernel_(kernel), isa_(isa) {
+      : output_(model),
+        kernel_(kernel),
+        isa_(isa),
+        block_(block_rows_for(std::max<size_t>(model.num_features, 1) * sizeof(Value))),
+        // One spare cache line per feature column: columns a power of two apart would
+        // all fall in the same L1 sets.
+        column_(block_ + 64 / sizeof(Value)) {
     input_.num_features = model.num_features;
     input_.tiny_inputs_are_zero = model.ensemble.tiny_inputs_are_zero;
     input_.zero_is_missing = zero_is_missing_features(model);
@@ -66,6 +72,9 @@ class TreeArrayEngine final : public engine::Engine {
     if (kQuantized && !build_codes(model, why_not)) return false;
     nodes_.assign(total_nodes, Node{});
     walk_nodes_.assign(total_walk, kernels::WalkNode<Node>{});
+    // 3 spare bytes: AVX2 kernels read the flags 4 bytes at a time.
+    nan_right_.assign(total_nodes + 3, 0);
+    walk_nan_right_.assign(total_walk + 3, 0);
     leaves_.assign(total_leaves, Acc(0));
     for (size_t t = 0; t < trees.size(); ++t) {
       if (depth_[t] >= 0) lay_out(trees[t], t);
@@ -76,7 +85,9 @@ class TreeArrayEngine final : public engine::Engine {
                leaf_begin_.data(),
                output_of_tree_.data(),
                nodes_.data(),
+               nan_right_.data(),
                walk_nodes_.empty() ? nullptr : walk_nodes_.data(),
+               walk_nan_right_.data(),
                leaves_.data(),
                leaf_size_};
     return true;
@@ -88,6 +99,7 @@ class TreeArrayEngine final : public engine::Engine {
 
   size_t memory_bytes() const override {
     return sizeof(*this) + nodes_.size() * sizeof(Node) + walk_nodes_.size() * sizeof(kernels::WalkNode<Node>) +
+           nan_right_.size() + walk_nan_right_.size() +
            leaves_.size() * sizeof(Acc) +
            depth_.size() * (sizeof(int32_t) * 2 + sizeof(uint64_t) * 2) + input_.memory_bytes();
   }
@@ -102,15 +114,18 @@ class TreeArrayEngine final : public engine::Engine {
  private:
   template <typename Src>
   void run(const Src* rows, size_t n, double* out, const engine::PredictRequest& request) const {
-    auto prepare = [this](const Src* src, size_t count, Value* values, size_t stride) {
-      if constexpr (kQuantized) return prepare_codes<T>(input_, src, count, values, stride);
-      else return prepare_rows<T>(input_, src, count, values, stride);
+    // Feature-major blocks of block_ rows: nodes hold feature * column_.
+    auto prepare = [this](const Src* src, size_t count, Value* values) {
+      if constexpr (kQuantized) return prepare_codes<T>(input_, src, count, values, 1, column_);
+      else return prepare_rows<T>(input_, src, count, values, 1, column_);
     };
-    auto kernel = [this](const Value* values, size_t count, size_t stride, bool has_nan, Acc* acc, size_t num_trees) {
-      const kernels::ArrayBlock<Value, Acc> block{values, count, stride, has_nan, acc, count};
+    auto kernel = [this](const Value* values, size_t count, bool has_nan, Acc* acc, size_t num_trees) {
+      const kernels::ArrayBlock<Value, Acc> block{values, count, has_nan, acc, count};
       kernel_(forest_, num_trees, block);
     };
-    predict_in_blocks<Value, Acc>(input_, output_, rows, n, out, request, prepare, kernel);
+    const size_t features = std::max<size_t>(input_.num_features, 1);
+    predict_in_blocks<Value, Acc>(output_, input_.num_features, block_, column_ * features, rows, n, out, request,
+                                  prepare, kernel);
   }
 
   // The threshold a node compares with, in T: "left when x <= t".
@@ -145,7 +160,7 @@ class TreeArrayEngine final : public engine::Engine {
   Node make_node(const ir::Tree& tree, int32_t i) const {
     Node node{};
     const uint32_t feature = static_cast<uint32_t>(tree.split_features[i]);
-    node.feature = feature | (nan_goes_left(tree, i) ? 0u : kernels::kNanGoesRight);
+    node.feature = feature * static_cast<uint32_t>(column_);
     const T t = node_threshold(tree, i);
     if constexpr (kQuantized) {
       if (std::isnan(t)) {
@@ -179,6 +194,7 @@ class TreeArrayEngine final : public engine::Engine {
       stack.pop_back();
       if (!tree.is_leaf(item.node)) {
         nodes[item.pos] = make_node(tree, item.node);
+        nan_right_[node_begin_[t] + item.pos] = !nan_goes_left(tree, item.node);
         stack.push_back({tree.left_children[item.node], 2 * item.pos + 1, item.level + 1});
         stack.push_back({tree.right_children[item.node], 2 * item.pos + 2, item.level + 1});
         continue;
@@ -216,6 +232,7 @@ class TreeArrayEngine final : public engine::Engine {
         continue;
       }
       nodes[pos].split = make_node(tree, item.node);
+      walk_nan_right_[node_begin_[t] + pos] = !nan_goes_left(tree, item.node);
       stack.push_back({tree.right_children[item.node], pos});
       stack.push_back({tree.left_children[item.node], -1});
     }
@@ -225,10 +242,13 @@ class TreeArrayEngine final : public engine::Engine {
   OutputPlan output_;
   kernels::ArrayKernel<Node, Value, Acc> kernel_;
   const char* isa_;
+  size_t block_;   // rows per block
+  size_t column_;  // values per feature column of a block; nodes store feature * column_
   std::vector<int32_t> depth_, output_of_tree_;
   std::vector<uint64_t> node_begin_, leaf_begin_;
   std::vector<Node> nodes_;
   std::vector<kernels::WalkNode<Node>> walk_nodes_;
+  std::vector<uint8_t> nan_right_, walk_nan_right_;
   std::vector<Acc> leaves_;
   int32_t leaf_size_ = 1;
   kernels::ArrayForest<Node, Acc> forest_{};

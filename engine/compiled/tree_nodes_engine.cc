@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "engine/compiled/block_driver.h"
+#include "engine/compiled/input_plan.h"
 #include "engine/compiled/split_rules.h"
 #include "engine/ir/category_key.h"
 
@@ -70,13 +71,16 @@ class TreeNodesEngine final : public engine::Engine {
  private:
   template <typename Src>
   void run(const Src* rows, size_t n, double* out, const engine::PredictRequest& request) const {
-    auto prepare = [this](const Src* src, size_t count, T* values, size_t stride) {
-      return prepare_rows<T>(input_, src, count, values, stride);
+    const size_t stride = std::max<size_t>(input_.num_features, 1);
+    const size_t block = block_rows_for(stride * sizeof(T));
+    auto prepare = [&](const Src* src, size_t count, T* values) {
+      return prepare_rows<T>(input_, src, count, values, stride, 1);
     };
-    auto kernel = [this](const T* values, size_t count, size_t stride, bool, Acc* acc, size_t num_trees) {
+    auto kernel = [&](const T* values, size_t count, bool, Acc* acc, size_t num_trees) {
       add_trees(values, count, stride, acc, num_trees);
     };
-    predict_in_blocks<T, Acc>(input_, output_, rows, n, out, request, prepare, kernel);
+    predict_in_blocks<T, Acc>(output_, input_.num_features, block, block * stride, rows, n, out, request, prepare,
+                              kernel);
   }
 
   void add_trees(const T* values, size_t n, size_t stride, Acc* acc, size_t num_trees) const {
