@@ -1,5 +1,7 @@
 // Recursive-descent JSON parser producing JsonValue. Errors carry line and column.
+#include <bit>
 #include <charconv>
+#include <cstdint>
 #include <cmath>
 #include <limits>
 
@@ -150,19 +152,17 @@ class TextParser {
       char c = s_[pos_];
       bool looks_numeric = c == '-' || c == '+' || (c >= '0' && c <= '9') || c == 'N' || c == 'I';
       if (all_numbers && looks_numeric) {
-        JsonNumber n;
-        parse_number(n);
-        out.numbers.push_back(n);
+        parse_number(scratch_.emplace_back());
       } else {
         if (all_numbers) {
           all_numbers = false;
-          for (const JsonNumber& n : out.numbers) {
-            JsonValue v;
+          out.items.reserve(scratch_.size() + 1);
+          for (const JsonNumber& n : scratch_) {
+            JsonValue& v = out.items.emplace_back();
             v.kind = JsonValue::Kind::Number;
             v.number = n;
-            out.items.push_back(std::move(v));
           }
-          out.numbers.clear();
+          scratch_.clear();
         }
         out.items.emplace_back();
         parse_value(out.items.back(), depth + 1);
@@ -175,7 +175,10 @@ class TextParser {
       }
       if (s_[pos_] == ']') {
         ++pos_;
-        out.numbers.shrink_to_fit();
+        if (all_numbers) {
+          out.numbers.assign(scratch_.begin(), scratch_.end());
+          scratch_.clear();
+        }
         return;
       }
       fail("expected ',' or ']' in array");
@@ -189,18 +192,30 @@ class TextParser {
       negative = s_[pos_] == '-';
       ++pos_;
     }
-    if (consume_word("NaN")) {
-      n.f64 = std::numeric_limits<double>::quiet_NaN();
-      n.f32 = std::numeric_limits<float>::quiet_NaN();
-      return;
-    }
-    if (consume_word("Infinity")) {
-      n.f64 = negative ? -HUGE_VAL : HUGE_VAL;
-      n.f32 = static_cast<float>(n.f64);
-      return;
+    if (pos_ < s_.size() && (s_[pos_] == 'N' || s_[pos_] == 'I')) {
+      if (consume_word("NaN")) {
+        n.f64 = std::numeric_limits<double>::quiet_NaN();
+        n.f32 = std::numeric_limits<float>::quiet_NaN();
+        return;
+      }
+      if (consume_word("Infinity")) {
+        n.f64 = negative ? -HUGE_VAL : HUGE_VAL;
+        n.f32 = static_cast<float>(n.f64);
+        return;
+      }
     }
     size_t digits_start = pos_;
     bool integral = true;
+    // The usual case: a well-formed number whose token ends where the number does.
+    const char* end = s_.data() + s_.size();
+    const char* stop = fast_number(s_.data() + pos_, end, negative, n, integral);
+    if (stop && (stop == end || !is_number_char(*stop))) {
+      pos_ = static_cast<size_t>(stop - s_.data());
+      n.integral = integral && std::fabs(n.f64) < 9007199254740992.0;
+      return;
+    }
+    // The token: digits, '.', 'e', 'E', and signs after its first character.
+    integral = true;
     while (pos_ < s_.size()) {
       char c = s_[pos_];
       if (c >= '0' && c <= '9') {
@@ -213,11 +228,20 @@ class TextParser {
       }
     }
     if (pos_ == digits_start) fail(pos_ == s_.size() ? "unexpected end of input in a number" : "invalid token (expected a value)");
+    slow_number(start, n);
+    n.integral = integral && std::fabs(n.f64) < 9007199254740992.0;
+  }
+
+  static bool is_number_char(char c) {
+    return (c >= '0' && c <= '9') || c == '.' || c == 'e' || c == 'E' || c == '-' || c == '+';
+  }
+
+  // The general path: std::from_chars for both precisions (correctly rounded).
+  void slow_number(size_t start, JsonNumber& n) {
     // from_chars does not take a leading '+'.
     const char* first = s_.data() + (s_[start] == '+' ? start + 1 : start);
     const char* last = s_.data() + pos_;
     auto r64 = std::from_chars(first, last, n.f64);
-    auto r32 = std::from_chars(first, last, n.f32);
     // Out-of-range values become +-inf or 0 as strtod gives; malformed text is an error.
     if (r64.ec == std::errc::invalid_argument || r64.ptr != last) {
       pos_ = start;
@@ -225,9 +249,101 @@ class TextParser {
     }
     if (r64.ec == std::errc::result_out_of_range)
       n.f64 = std::strtod(std::string(first, last).c_str(), nullptr);
+    if (float_from_double(n.f64, n.f32)) return;
+    auto r32 = std::from_chars(first, last, n.f32);
     if (r32.ec == std::errc::result_out_of_range)
       n.f32 = std::strtof(std::string(first, last).c_str(), nullptr);
-    n.integral = integral && std::fabs(n.f64) < 9007199254740992.0;
+  }
+
+  // The float nearest to the decimal number whose correctly rounded double is `d`,
+  // when `d` tells it: double rounding (decimal -> double -> float) can only differ
+  // from rounding straight to float when `d` lies exactly halfway between two floats
+  // (every such midpoint is a double, so rounding to double cannot cross one). Only
+  // for normal floats; false when the float must be parsed from the text.
+  static bool float_from_double(double d, float& out) {
+    const double a = std::fabs(d);
+    if (a == 0) {
+      out = static_cast<float>(d);
+      return true;
+    }
+    if (!(a >= 0x1p-126 && a < 0x1p127)) return false;
+    // The 29 low fraction bits are what float drops; exactly 100...0 is a midpoint.
+    if ((std::bit_cast<uint64_t>(d) & 0x1FFFFFFFu) == 0x10000000u) return false;
+    out = static_cast<float>(d);
+    return true;
+  }
+
+  // Reads a decimal number (digits, optional fraction, optional exponent) starting at
+  // `p`, when it has at most 19 significant digits and a small exponent, as the numbers
+  // of model files do, and converts it exactly (Clinger's fast path: the digits and the
+  // power of ten are both exact doubles, so one division or multiplication rounds
+  // correctly). Returns where the number ends, or nullptr (leaving `n` untouched) for
+  // anything else, malformed text included, which the general path then handles.
+  static const char* fast_number(const char* p, const char* last, bool negative, JsonNumber& n, bool& integral) {
+    static constexpr double kPow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+                                        1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+    static constexpr float kPow10f[] = {1e0f, 1e1f, 1e2f, 1e3f, 1e4f, 1e5f, 1e6f, 1e7f, 1e8f, 1e9f, 1e10f};
+    uint64_t mantissa = 0;
+    const char* begin = p;
+    while (p < last && *p == '0') ++p;  // leading zeros are not significant digits
+    const char* significant = p;
+    // Wraps around beyond 19 digits, which are refused below.
+    for (; p < last && *p >= '0' && *p <= '9'; ++p) mantissa = mantissa * 10 + static_cast<uint64_t>(*p - '0');
+    ptrdiff_t digits = p - significant;
+    bool any_digit = p != begin;
+    int exponent = 0;
+    integral = true;
+    if (p < last && *p == '.') {
+      integral = false;
+      const char* fraction = ++p;
+      if (mantissa == 0)
+        while (p < last && *p == '0') ++p;
+      significant = p;
+      for (; p < last && *p >= '0' && *p <= '9'; ++p) mantissa = mantissa * 10 + static_cast<uint64_t>(*p - '0');
+      digits += p - significant;
+      // "1." and ".5" are not JSON: the general path decides what they are.
+      if (p == fraction || fraction == begin + 1) return nullptr;
+      if (p - fraction > 100000) return nullptr;
+      exponent = -static_cast<int>(p - fraction);
+      any_digit = any_digit || p != fraction;
+    }
+    if (!any_digit || digits > 19) return nullptr;
+    if (p < last && (*p == 'e' || *p == 'E')) {
+      integral = false;
+      ++p;
+      bool exp_negative = false;
+      if (p < last && (*p == '-' || *p == '+')) exp_negative = *p++ == '-';
+      if (p == last || *p < '0' || *p > '9') return nullptr;
+      int e = 0;
+      for (; p < last && *p >= '0' && *p <= '9'; ++p) {
+        if (e > 100000) return nullptr;
+        e = e * 10 + (*p - '0');
+      }
+      exponent += exp_negative ? -e : e;
+    }
+    double d;
+    float f;
+    if (mantissa == 0) {
+      d = 0;
+      f = 0;
+    } else if (exponent == 0 && mantissa < (uint64_t{1} << 63)) {
+      // An integer: converting the exact value rounds correctly to either precision.
+      d = static_cast<double>(static_cast<int64_t>(mantissa));
+      f = static_cast<float>(static_cast<int64_t>(mantissa));
+    } else {
+      if (mantissa > (uint64_t{1} << 53) || exponent < -22 || exponent > 22) return nullptr;
+      const double m = static_cast<double>(mantissa);
+      d = exponent < 0 ? m / kPow10[-exponent] : m * kPow10[exponent];
+      if (mantissa <= (uint64_t{1} << 24) && exponent >= -10 && exponent <= 10) {
+        const float mf = static_cast<float>(mantissa);
+        f = exponent < 0 ? mf / kPow10f[-exponent] : mf * kPow10f[exponent];
+      } else if (!float_from_double(d, f)) {
+        return nullptr;
+      }
+    }
+    n.f64 = negative ? -d : d;
+    n.f32 = negative ? -f : f;
+    return p;
   }
 
   static void append_utf8(std::string& out, uint32_t cp) {
@@ -310,6 +426,10 @@ class TextParser {
   std::string_view s_;
   const std::string& source_;
   size_t pos_ = 0;
+  // The numbers of the array being read, while all its elements are numbers; copied
+  // into the array, exactly sized, at its end. One buffer serves every array: an
+  // array stops collecting numbers before it parses a nested value.
+  std::vector<JsonNumber> scratch_;
 };
 
 }  // namespace

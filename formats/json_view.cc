@@ -118,27 +118,40 @@ std::vector<double> JsonView::f32_array_widened() const {
   return out;
 }
 
-std::vector<int64_t> JsonView::int_array(int64_t min, int64_t max) const {
+std::vector<int64_t> JsonView::int_array(int64_t min, int64_t max) const { return int_array_as<int64_t>(min, max); }
+
+template <typename Int>
+std::vector<Int> JsonView::int_array_as(int64_t min, int64_t max) const {
   expect(JsonValue::Kind::Array, "an array of integers");
-  std::vector<int64_t> out;
-  out.reserve(v_->array_size());
-  for (size_t i = 0; i < v_->numbers.size(); ++i) {
-    const JsonNumber& n = v_->numbers[i];
-    if (!n.integral && n.f64 != std::trunc(n.f64))
-      JsonView(*v_, *file_, index_path(i)).fail("expected an integer, found " + describe(n));
-    if (!(n.f64 >= static_cast<double>(min) && n.f64 <= static_cast<double>(max) && n.f64 < 0x1p63))
-      JsonView(*v_, *file_, index_path(i))
-          .fail("value " + describe(n) + " out of range [" + std::to_string(min) + ", " + std::to_string(max) + "]");
-    out.push_back(static_cast<int64_t>(n.f64));
+  std::vector<Int> out(v_->array_size());
+  Int* dst = out.data();
+  const double lo = static_cast<double>(min), hi = static_cast<double>(max);
+  const JsonNumber* numbers = v_->numbers.data();
+  for (size_t i = 0, n = v_->numbers.size(); i < n; ++i) {
+    const JsonNumber& x = numbers[i];
+    // (double)INT64_MAX rounds up to 2^63, which no int64 holds: compare below it.
+    if ((x.integral || x.f64 == std::trunc(x.f64)) && x.f64 >= lo && x.f64 <= hi && x.f64 < 0x1p63) {
+      dst[i] = static_cast<Int>(static_cast<int64_t>(x.f64));
+      continue;
+    }
+    if (!x.integral && x.f64 != std::trunc(x.f64))
+      JsonView(*v_, *file_, index_path(i)).fail("expected an integer, found " + describe(x));
+    JsonView(*v_, *file_, index_path(i))
+        .fail("value " + describe(x) + " out of range [" + std::to_string(min) + ", " + std::to_string(max) + "]");
   }
   for (size_t i = 0; i < v_->items.size(); ++i) {
     JsonView item(v_->items[i], *file_, index_path(i));
     // Booleans appear where old XGBoost versions wrote default_left (0/1 arrays only).
     const bool flag = item.kind() == JsonValue::Kind::Bool && min == 0 && max == 1;
-    out.push_back(flag ? item.boolean() : item.integer(min, max));
+    dst[i] = static_cast<Int>(flag ? item.boolean() : item.integer(min, max));
   }
   return out;
 }
+
+template std::vector<int64_t> JsonView::int_array_as<int64_t>(int64_t, int64_t) const;
+template std::vector<int32_t> JsonView::int_array_as<int32_t>(int64_t, int64_t) const;
+template std::vector<uint32_t> JsonView::int_array_as<uint32_t>(int64_t, int64_t) const;
+template std::vector<uint8_t> JsonView::int_array_as<uint8_t>(int64_t, int64_t) const;
 
 std::vector<std::string> JsonView::string_array() const {
   expect(JsonValue::Kind::Array, "an array of strings");

@@ -44,6 +44,10 @@ class JsonView {
   std::vector<double> f64_array() const;
   std::vector<double> f32_array_widened() const;  // each value parsed as float32, widened
   std::vector<int64_t> int_array(int64_t min, int64_t max) const;
+  // The same, stored as Int (int32_t, uint32_t, uint8_t or int64_t): [min, max] must
+  // lie within Int's range.
+  template <typename Int>
+  std::vector<Int> int_array_as(int64_t min, int64_t max) const;
   std::vector<std::string> string_array() const;
 
  private:

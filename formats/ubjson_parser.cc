@@ -96,6 +96,30 @@ class UbjsonParser {
     }
   }
 
+  static void set_integer(int64_t v, JsonNumber& n) {
+    n.f64 = static_cast<double>(v);
+    n.f32 = static_cast<float>(v);
+    n.integral = std::fabs(n.f64) < 9007199254740992.0;
+  }
+
+  // Decodes n big-endian elements of a typed array at p (bounds already checked).
+  template <typename U, typename Set>
+  static void read_typed(const char* p, size_t n, JsonNumber* dst, Set set) {
+    for (size_t i = 0; i < n; ++i) {
+      U v;
+      std::memcpy(&v, p + i * sizeof(U), sizeof(U));
+      if constexpr (std::endian::native == std::endian::little && sizeof(U) > 1) v = byteswap(v);
+      set(v, dst[i]);
+    }
+  }
+
+  template <typename U>
+  static U byteswap(U v) {
+    if constexpr (sizeof(U) == 2) return static_cast<U>(__builtin_bswap16(v));
+    else if constexpr (sizeof(U) == 4) return __builtin_bswap32(v);
+    else return __builtin_bswap64(v);
+  }
+
   void read_number(char marker, JsonNumber& n) {
     switch (marker) {
       case 'd': {
@@ -155,8 +179,20 @@ class UbjsonParser {
       if (next_byte() != '#') fail("typed array without a count");
       size_t n = read_count(size);
       if (type == 'C') fail("typed array of characters is not supported");
+      // read_count checked that the n elements are in the input.
       out.numbers.resize(n);
-      for (size_t i = 0; i < n; ++i) read_number(type, out.numbers[i]);
+      const char* p = s_.data() + pos_;
+      JsonNumber* dst = out.numbers.data();
+      switch (type) {
+        case 'd': read_typed<uint32_t>(p, n, dst, [](uint32_t v, JsonNumber& x) { x.f32 = std::bit_cast<float>(v); x.f64 = x.f32; }); break;
+        case 'D': read_typed<uint64_t>(p, n, dst, [](uint64_t v, JsonNumber& x) { x.f64 = std::bit_cast<double>(v); x.f32 = static_cast<float>(x.f64); }); break;
+        case 'i': read_typed<uint8_t>(p, n, dst, [](uint8_t v, JsonNumber& x) { set_integer(static_cast<int8_t>(v), x); }); break;
+        case 'U': read_typed<uint8_t>(p, n, dst, [](uint8_t v, JsonNumber& x) { set_integer(v, x); }); break;
+        case 'I': read_typed<uint16_t>(p, n, dst, [](uint16_t v, JsonNumber& x) { set_integer(static_cast<int16_t>(v), x); }); break;
+        case 'l': read_typed<uint32_t>(p, n, dst, [](uint32_t v, JsonNumber& x) { set_integer(static_cast<int32_t>(v), x); }); break;
+        case 'L': read_typed<uint64_t>(p, n, dst, [](uint64_t v, JsonNumber& x) { set_integer(static_cast<int64_t>(v), x); }); break;
+      }
+      pos_ += n * size;
       return;
     }
     if (c == '#') {

@@ -280,14 +280,14 @@ class XGBoostImporter {
         tj[key].fail("has " + std::to_string(values.size()) + " entries, tree_param.num_nodes is " + std::to_string(n));
       return values;
     };
-    auto left = sized("left_children", tj["left_children"].int_array(-1, std::numeric_limits<int32_t>::max()));
-    auto right = sized("right_children", tj["right_children"].int_array(-1, std::numeric_limits<int32_t>::max()));
+    auto left = sized("left_children", tj["left_children"].int_array_as<int32_t>(-1, std::numeric_limits<int32_t>::max()));
+    auto right = sized("right_children", tj["right_children"].int_array_as<int32_t>(-1, std::numeric_limits<int32_t>::max()));
     // Deleted (pruned) nodes carry split index UINT32_MAX; they are never reached.
     auto split_index = sized("split_indices", tj["split_indices"].int_array(-1, std::numeric_limits<uint32_t>::max()));
     auto conditions = sized("split_conditions", tj["split_conditions"].f32_array_widened());
-    auto default_left = sized("default_left", tj["default_left"].int_array(0, 1));
-    std::vector<int64_t> split_type(n, 0);
-    if (tj.has("split_type")) split_type = sized("split_type", tj["split_type"].int_array(0, 1));
+    auto default_left = sized("default_left", tj["default_left"].int_array_as<uint8_t>(0, 1));
+    std::vector<uint8_t> split_type(n, 0);
+    if (tj.has("split_type")) split_type = sized("split_type", tj["split_type"].int_array_as<uint8_t>(0, 1));
     std::vector<double> base_weights;
     if (leaf_size > 1) {
       base_weights = tj["base_weights"].f32_array_widened();
@@ -367,7 +367,7 @@ class XGBoostImporter {
 
   // Categorical splits: node categories_nodes[k] sends the categories
   // categories[segments[k] .. segments[k] + sizes[k]) to the right.
-  void read_categories(const JsonView& tj, int64_t n, const std::vector<int64_t>& split_type,
+  void read_categories(const JsonView& tj, int64_t n, const std::vector<uint8_t>& split_type,
                        const std::vector<int32_t>& new_index, ir::Tree& tree) {
     bool any_categorical = std::find(split_type.begin(), split_type.end(), 1) != split_type.end();
     if (!any_categorical) return;

@@ -29,8 +29,7 @@ std::vector<double> numbers(const JsonView& v, ir::Precision p) {
 
 template <typename Int>
 std::vector<Int> integers(const JsonView& v, int64_t min, int64_t max) {
-  auto wide = v.int_array(min, max);
-  return std::vector<Int>(wide.begin(), wide.end());
+  return v.template int_array_as<Int>(min, max);
 }
 
 class XylemReader {

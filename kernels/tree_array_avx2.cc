@@ -149,12 +149,15 @@ void trees_in_lanes(const ArrayForest<ArrayNode32, Acc>& forest, size_t num_tree
       const __m256i depths = _mm256_load_si256(reinterpret_cast<const __m256i*>(depth));
       __m256i idx = _mm256_setzero_si256();
       for (int32_t d = 0; d < max_depth; ++d) {
-        const __m256i at = _mm256_add_epi32(base, idx);
+        // A lane whose tree has ended holds a leaf number, which may lie past the
+        // last node of the forest: it reads its tree's root instead, and keeps idx.
+        const __m256i active = _mm256_cmpgt_epi32(depths, _mm256_set1_epi32(d));
+        const __m256i at = _mm256_add_epi32(base, _mm256_and_si256(idx, active));
         const __m256i threshold = _mm256_i32gather_epi32(thresholds, at, 8);
         const __m256i feature = _mm256_i32gather_epi32(features, at, 8);
         const __m256i x = lane_values(row, feature);
         const __m256i next = step(idx, right_lanes<kNan>(x, threshold, forest.nan_right, at, Value{}));
-        idx = _mm256_blendv_epi8(idx, next, _mm256_cmpgt_epi32(depths, _mm256_set1_epi32(d)));
+        idx = _mm256_blendv_epi8(idx, next, active);
       }
       alignas(32) uint32_t leaf[8];
       _mm256_store_si256(reinterpret_cast<__m256i*>(leaf), idx);

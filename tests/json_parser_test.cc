@@ -7,7 +7,11 @@
 // counts) must give an error, not a stack overflow or a huge allocation.
 #include <gtest/gtest.h>
 
+#include <bit>
 #include <cmath>
+#include <cstdio>
+#include <random>
+#include <vector>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -234,6 +238,55 @@ TEST(JsonTextParser, Float32IsParsedDirectlyNotThroughDouble) {
     EXPECT_EQ(parse_json_text(s, "t").number.f32, std::strtof(s, nullptr));
     EXPECT_EQ(parse_json_text(s, "t").number.f64, std::strtod(s, nullptr));
   }
+}
+
+// The parser converts most numbers with a fast exact path (few digits, small
+// exponent) and the rest with from_chars. Both must agree with strtod and strtof, in
+// particular at float32 midpoints, where the fast path must not round through double.
+TEST(JsonTextParser, EveryNumberShapeAgreesWithStrtodAndStrtof) {
+  std::mt19937_64 rng(20261201);
+  std::vector<std::string> texts = {"0", "-0", "0.0", "-0.0", "1e0", "1E-0", "123456789012345678", "1234567890123456789",
+                                    "12345678901234567890", "9007199254740993", "16777217", "0.000001", "1e22", "1e23",
+                                    "1e-22", "1e-23", "3.4028235e38", "3.4028236e38", "1.17549435e-38", "1e-45",
+                                    "1.0000000596046447753906250", "1.00000005960464477539062501", "0.1e1", "0e5",
+                                    "00012.5", "-0.00000000000000000000001"};
+  // Every float32 midpoint of a few binades, written exactly: where double rounding breaks.
+  for (float f : {1.0f, 0.75f, 3.0e-5f, 12345.678f, 7.0e20f}) {
+    const double mid = (static_cast<double>(f) + static_cast<double>(std::nextafter(f, 1e30f))) / 2;
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.17g", mid);
+    texts.push_back(buf);
+    std::snprintf(buf, sizeof buf, "%.9e", mid);
+    texts.push_back(buf);
+  }
+  for (int i = 0; i < 20000; ++i) {
+    // Shapes as printers write them: %.Ng, %.Ne, shortest round-trip of random doubles and floats.
+    const double mag = std::ldexp(static_cast<double>(rng() >> 11) * 0x1p-53, static_cast<int>(rng() % 140) - 70);
+    const double x = (rng() & 1) ? -mag : mag;
+    char buf[64];
+    const int digits = 1 + static_cast<int>(rng() % 20);
+    std::snprintf(buf, sizeof buf, (rng() & 1) ? "%.*g" : "%.*e", digits, x);
+    texts.push_back(buf);
+  }
+  for (const std::string& t : texts) {
+    SCOPED_TRACE(t);
+    const JsonValue v = parse_json_text(t, "t");
+    ASSERT_EQ(v.kind, Kind::Number);
+    const double d = std::strtod(t.c_str(), nullptr);
+    const float f = std::strtof(t.c_str(), nullptr);
+    EXPECT_EQ(std::bit_cast<uint64_t>(v.number.f64), std::bit_cast<uint64_t>(d));
+    EXPECT_EQ(std::bit_cast<uint32_t>(v.number.f32), std::bit_cast<uint32_t>(f));
+    const JsonValue a = parse_json_text("[" + t + "]", "t");
+    ASSERT_EQ(a.numbers.size(), 1u);
+    EXPECT_EQ(std::bit_cast<uint32_t>(a.numbers[0].f32), std::bit_cast<uint32_t>(f));
+  }
+}
+
+TEST(JsonTextParser, ErrorMalformedNumbersPassTheFastPathToTheGeneralOne) {
+  // The fast path leaves malformed numbers to the general one, which reports them.
+  EXPECT_NE(error_of([] { parse_json_text("-", "t"); }), "");
+  EXPECT_NE(error_of([] { parse_json_text("[1e+]", "t"); }), "");
+  EXPECT_NE(error_of([] { parse_json_text("[2, 1.5e]", "t"); }), "");
 }
 
 TEST(JsonTextParser, OutOfRangeNumbersSaturateAsStrtodDoes) {
