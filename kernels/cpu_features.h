@@ -4,5 +4,7 @@
 namespace xylem::kernels {
 
 bool cpu_has_avx2();
+// AVX-512 F, BW, DQ and VL (with the OS saving the ZMM registers).
+bool cpu_has_avx512();
 
 }  // namespace xylem::kernels

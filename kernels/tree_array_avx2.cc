@@ -150,9 +150,10 @@ void trees_in_lanes(const ArrayForest<ArrayNode32, Acc>& forest, size_t num_tree
       __m256i idx = _mm256_setzero_si256();
       for (int32_t d = 0; d < max_depth; ++d) {
         // A lane whose tree has ended holds a leaf number, which may lie past the
-        // last node of the forest: it reads its tree's root instead, and keeps idx.
+        // last node of the forest (and a single-leaf tree has no node at all): it
+        // reads the forest's first node instead, and keeps idx.
         const __m256i active = _mm256_cmpgt_epi32(depths, _mm256_set1_epi32(d));
-        const __m256i at = _mm256_add_epi32(base, _mm256_and_si256(idx, active));
+        const __m256i at = _mm256_and_si256(_mm256_add_epi32(base, idx), active);
         const __m256i threshold = _mm256_i32gather_epi32(thresholds, at, 8);
         const __m256i feature = _mm256_i32gather_epi32(features, at, 8);
         const __m256i x = lane_values(row, feature);
@@ -187,6 +188,7 @@ void predict_avx2(const ArrayForest<ArrayNode32, Acc>& forest, size_t num_trees,
 const ArrayKernelTable& array_kernels_avx2() {
   static const ArrayKernelTable table = {
       "avx2",
+      8,
       avx2::predict_avx2<float, float>,
       avx2::predict_avx2<float, double>,
       avx2::predict_portable<ArrayNode64, double, float>,

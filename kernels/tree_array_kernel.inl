@@ -90,6 +90,16 @@ inline uint32_t padded_one(const ArrayForest<Node, Acc>& forest, size_t t, const
   return idx - ((1u << depth) - 1);
 }
 
+// All rows of the block through walked tree t.
+template <bool kNan, typename Node, typename Value, typename Acc>
+inline void walked_tree(const ArrayForest<Node, Acc>& forest, size_t t, const ArrayBlock<Value, Acc>& block) {
+  const size_t n = block.num_rows;
+  const Acc* leaves = forest.leaves + forest.leaf_begin[t];
+  size_t r = 0;
+  for (; r + kRowLanes <= n; r += kRowLanes) walk_lanes<kNan>(forest, t, block, r);
+  for (; r < n; ++r) add_leaf(forest, t, leaves, walk_one<kNan>(forest, t, block.rows + r), block, r);
+}
+
 template <bool kNan, typename Node, typename Value, typename Acc>
 void rows_in_lock_step(const ArrayForest<Node, Acc>& forest, size_t num_trees, const ArrayBlock<Value, Acc>& block) {
   const size_t n = block.num_rows;
@@ -97,9 +107,7 @@ void rows_in_lock_step(const ArrayForest<Node, Acc>& forest, size_t num_trees, c
     const int32_t depth = forest.depth[t];
     const Acc* leaves = forest.leaves + forest.leaf_begin[t];
     if (depth < 0) {
-      size_t r = 0;
-      for (; r + kRowLanes <= n; r += kRowLanes) walk_lanes<kNan>(forest, t, block, r);
-      for (; r < n; ++r) add_leaf(forest, t, leaves, walk_one<kNan>(forest, t, block.rows + r), block, r);
+      walked_tree<kNan>(forest, t, block);
       continue;
     }
     const Node* nodes = forest.nodes + forest.node_begin[t];

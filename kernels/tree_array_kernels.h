@@ -89,6 +89,10 @@ using ArrayKernel = void (*)(const ArrayForest<Node, Acc>& forest, size_t num_tr
 // Every (node, value, accumulator) combination the engine uses, for one instruction set.
 struct ArrayKernelTable {
   const char* isa;
+  // The fewest rows a block should hold for these kernels to keep enough rows in
+  // flight (the engine's blocks are otherwise sized by bytes: very wide rows make
+  // blocks of a few rows).
+  size_t min_block_rows;
   ArrayKernel<ArrayNode32, float, float> f32_f32;
   ArrayKernel<ArrayNode32, float, double> f32_f64;
   ArrayKernel<ArrayNode64, double, float> f64_f32;
@@ -101,5 +105,6 @@ struct ArrayKernelTable {
 // table may only be used when cpu_has_avx2() (cpu_has_avx512()) is true.
 const ArrayKernelTable& array_kernels_portable();
 const ArrayKernelTable& array_kernels_avx2();
+const ArrayKernelTable& array_kernels_avx512();
 
 }  // namespace xylem::kernels

@@ -9,6 +9,7 @@ namespace xylem::kernels {
 const ArrayKernelTable& array_kernels_portable() {
   static const ArrayKernelTable table = {
       "portable",
+      8,
       portable::predict_portable<ArrayNode32, float, float>,
       portable::predict_portable<ArrayNode32, float, double>,
       portable::predict_portable<ArrayNode64, double, float>,

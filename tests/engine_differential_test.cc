@@ -25,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/compiled/tree_array_engine.h"
 #include "engine/ir/validate.h"
 #include "formats/xylem_json.h"
 #include "kernels/cpu_features.h"
@@ -40,7 +41,8 @@ using ir::SplitKind;
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-constexpr int kMaxArrayDepth = 12;  // engine/compiled/tree_array_engine.h
+using compiled::kMaxArrayDepth;
+using compiled::kMaxPadding;
 
 // ---------------------------------------------------------------------------
 // Random numbers: mt19937_64 (fully specified by the standard) with our own mappings
@@ -82,7 +84,8 @@ struct Generated {
   // Worked out from the generated trees, independently of the engines.
   bool has_categorical = false, has_mixed_zero = false, has_deep = false, has_mixed_leaf_sizes = false;
   bool has_unbalanced = false, has_bushy = false;
-  bool all_padded = true;  // every tree of depth <= 12 and 2^depth <= 16 x leaves (tree_array pads them all)
+  bool has_walked_and_padded = false;  // with has_unbalanced: a tree of depth <= 6 too
+  bool all_padded = true;  // every tree of depth <= 12 and 2^depth <= kMaxPadding x leaves (tree_array pads them all)
   int max_depth = 0;
   // What tree_array cannot run. Trees deeper than kMaxArrayDepth it may refuse (as
   // "depth N") or walk unpadded: either is right.
@@ -423,9 +426,10 @@ Generated generate_model(uint64_t seed, int deep_depth = 0) {
     const int d = depth_of(tree);
     const int leaves = (tree.num_nodes() + 1) / 2;
     g.max_depth = std::max(g.max_depth, d);
-    g.has_unbalanced |= d >= 5 && (1 << std::min(d, 30)) > 16 * leaves;
+    g.has_unbalanced |= d >= 5 && (size_t{1} << std::min(d, 30)) > kMaxPadding * leaves;
+    g.has_walked_and_padded |= d <= 6;
     g.has_bushy |= d >= 4 && 2 * leaves >= (1 << d);
-    g.all_padded &= d <= kMaxArrayDepth && (1 << d) <= 16 * leaves;
+    g.all_padded &= d <= kMaxArrayDepth && (size_t{1} << d) <= kMaxPadding * leaves;
     g.has_deep |= d > kMaxArrayDepth;
     g.has_mixed_leaf_sizes |= tree.leaf_size != m.ensemble.trees[0].leaf_size;
     for (int32_t i = 0; i < tree.num_nodes(); ++i) {
@@ -569,7 +573,7 @@ void count_coverage(const Generated& g, Tally& tally) {
   if (g.has_deep) c["tree deeper than 12"]++;
   if (g.max_depth == kMaxArrayDepth) c["tree of depth exactly 12"]++;
   if (g.has_mixed_leaf_sizes) c["scalar and vector leaves"]++;
-  if (g.has_unbalanced) c["unbalanced tree (2^depth > 16 x leaves)"]++;
+  if (g.has_unbalanced) c["unbalanced tree (2^depth > kMaxPadding x leaves)"]++;
   if (g.has_bushy) c["bushy tree (depth >= 4, half the leaves of a complete one)"]++;
   if (m.num_features > 30) c["wide rows"]++;
   bool less = false, less_equal = false, zero_only = false, nan_as_zero = false, minus_inf_less = false,
@@ -672,6 +676,12 @@ void check_model(uint64_t seed, Tally& tally, int deep_depth = 0) {
         ++tally.coverage[v.quantize ? "avx2 gathers, codes" : m.ensemble.input_precision == Precision::Float32
                                                                  ? "avx2 gathers, float32"
                                                                  : "avx2, float64 (portable template)"];
+      const bool avx512_lanes = v.isa == "avx512" && (v.quantize || m.ensemble.input_precision == Precision::Float32);
+      if (avx512_lanes && g.max_depth > 6 && g.all_padded)
+        ++tally.coverage[v.quantize ? "avx512, codes, levels past the register table" : "avx512, float32, levels past the register table"];
+      if (avx512_lanes && g.max_depth <= 6) ++tally.coverage["avx512, every level from the register table"];
+      if (avx512_lanes && g.has_unbalanced && g.has_walked_and_padded && g.max_depth <= kMaxArrayDepth)
+        ++tally.coverage["avx512, walked and padded trees in one forest"];
     }
     std::vector<double> got;
     for (size_t i = 0; i < calls.size(); ++i) {
@@ -741,6 +751,11 @@ TEST(EngineDifferential, RandomModelsBitIdenticalToReference) {
     EXPECT_GE(tally.coverage["avx2 gathers, codes"], n / 20);
     EXPECT_GE(tally.coverage["avx2 gathers, float32"], n / 40);
   }
+  if (kernels::cpu_has_avx512()) {
+    for (const char* what : {"avx512, codes, levels past the register table", "avx512, float32, levels past the register table",
+                             "avx512, every level from the register table", "avx512, walked and padded trees in one forest"})
+      EXPECT_GE(tally.coverage[what], n / 40) << what;
+  }
   for (const char* what :
        {"input f32", "input f64", "thresholds f32", "thresholds f64", "accumulation f32", "accumulation f64",
         "transform identity", "transform sigmoid", "transform softmax", "tiny_inputs_are_zero",
@@ -750,7 +765,7 @@ TEST(EngineDifferential, RandomModelsBitIdenticalToReference) {
         "small category limit", "mixed zero-as-missing feature", "tree deeper than 12", "tree of depth exactly 12",
         "scalar and vector leaves", "wide rows", "Less and LessEqual in one model", "x < -inf", "x <= +inf",
         "NanAsZero", "feature with only ZeroAndNanToDefault", "DART weights", "vector leaves", "single-leaf tree",
-        "default left and right", "batch >= 8 with NaN", "batch >= 8 without NaN", "unbalanced tree (2^depth > 16 x leaves)",
+        "default left and right", "batch >= 8 with NaN", "batch >= 8 without NaN", "unbalanced tree (2^depth > kMaxPadding x leaves)",
         "bushy tree (depth >= 4, half the leaves of a complete one)"})
     EXPECT_GE(tally.coverage[what], 2) << what;
 }
@@ -797,20 +812,21 @@ constexpr bool kKnownKernelInterface = requires(Node node, Forest forest, Block 
 };
 
 template <typename Node, typename Forest, typename Block>
-void avx2_one_row_past_the_forest() {  // runs in the death-test child; exits 0 when right
+void avx2_one_row_past_the_forest(int32_t last_depth) {  // runs in the death-test child; exits 0 when right
   if constexpr (kKnownKernelInterface<Node, Forest, Block>) {
     const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
     char* mem = static_cast<char*>(mmap(nullptr, 2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
     if (mem == MAP_FAILED || mprotect(mem + page, page, PROT_NONE) != 0) std::_Exit(3);
-    // Seven trees of depth 3 (7 nodes each), then one of depth 1 (1 node), ending at the guard page.
-    const size_t total = 7 * 7 + 1;
+    // Seven trees of depth 3 (7 nodes each), then one of depth last_depth (1 node for
+    // depth 1, none for a single leaf), ending at the guard page.
+    const size_t total = 7 * 7 + (last_depth == 1 ? 1 : 0);
     Node* nodes = reinterpret_cast<Node*>(mem + page) - total;
     for (size_t i = 0; i < total; ++i) {
       nodes[i].threshold = 0.5f;
       nodes[i].feature = 0;  // feature 0 (times any block size), NaN goes left
     }
     std::vector<uint8_t> nan_right(total + 3, 0);
-    std::vector<int32_t> depth = {3, 3, 3, 3, 3, 3, 3, 1}, output(8, 0);
+    std::vector<int32_t> depth = {3, 3, 3, 3, 3, 3, 3, last_depth}, output(8, 0);
     std::vector<uint64_t> node_begin, leaf_begin;
     for (uint64_t t = 0; t < 8; ++t) {
       node_begin.push_back(t * 7);
@@ -826,8 +842,9 @@ void avx2_one_row_past_the_forest() {  // runs in the death-test child; exits 0 
     forest.leaves = leaves.data();
     forest.leaf_size = 1;
     if constexpr (requires { forest.nan_right; }) forest.nan_right = nan_right.data();
-    // One row, value 0 (goes left everywhere): the depth-1 lane stops at node 1 of its
-    // tree, one past the end, and must not read it while the others go on.
+    // One row, value 0 (goes left everywhere): the last lane stops at node 1 of its
+    // tree (or starts at node 0 of a tree with none), past the end, and must not read
+    // it while the others go on.
     float row[2] = {0.0f, 0.0f};
     float acc = 0;
     Block block{};
@@ -849,7 +866,8 @@ TEST(EngineKernels, Avx2OneRowReadsNoNodePastTheForest) {
   if (!kernels::cpu_has_avx2()) GTEST_SKIP() << "this CPU has no AVX2";
   static_assert(kKnownKernelInterface<Node, Forest, Block>, "the kernel interface changed: update this test");
   GTEST_FLAG_SET(death_test_style, "threadsafe");
-  EXPECT_EXIT((avx2_one_row_past_the_forest<Node, Forest, Block>()), ::testing::ExitedWithCode(0), "");
+  EXPECT_EXIT((avx2_one_row_past_the_forest<Node, Forest, Block>(1)), ::testing::ExitedWithCode(0), "") << "depth 1";
+  EXPECT_EXIT((avx2_one_row_past_the_forest<Node, Forest, Block>(0)), ::testing::ExitedWithCode(0), "") << "single leaf";
 }
 
 }  // namespace

@@ -18,9 +18,10 @@ namespace xylem::compiled {
 // after another walks them), a multiple of 8, 8 to 1024 rows. Each tree's nodes come
 // from L3 once per block, so small blocks let that dominate: on a 700-tree depth-10
 // model, 32 KiB blocks were about 1.5x slower than 128 KiB ones.
-inline size_t block_rows_for(size_t row_bytes) {
+// `min_rows` (a multiple of 8) overrides the byte budget for very wide rows.
+inline size_t block_rows_for(size_t row_bytes, size_t min_rows = 8) {
   const size_t rows = (size_t{128} << 10) / std::max<size_t>(row_bytes, 1);
-  return std::clamp<size_t>(rows / 8 * 8, 8, 1024);
+  return std::clamp<size_t>(rows / 8 * 8, std::max<size_t>(min_rows, 8), 1024);
 }
 
 // prepare(src_rows, n, values) -> has_nan, filling the block's values in the engine's

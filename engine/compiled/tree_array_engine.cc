@@ -16,8 +16,6 @@ namespace {
 using kernels::ArrayNode32;
 using kernels::ArrayNode64;
 
-// A tree is padded when 2^depth is at most this many times its leaf count.
-constexpr size_t kMaxPadding = 4;
 
 // T: the comparison type of the inputs (float or double); Acc: of the sums.
 // Node and Value follow: float -> ArrayNode32/float, double -> ArrayNode64/double,
@@ -28,11 +26,12 @@ class TreeArrayEngine final : public engine::Engine {
   using Value = std::conditional_t<kQuantized, uint16_t, T>;
 
  public:
-  TreeArrayEngine(const ir::Model& model, kernels::ArrayKernel<Node, Value, Acc> kernel, const char* isa)
+  TreeArrayEngine(const ir::Model& model, kernels::ArrayKernel<Node, Value, Acc> kernel, const char* isa,
+                  size_t min_block_rows)
       : output_(model),
         kernel_(kernel),
         isa_(isa),
-        block_(block_rows_for(std::max<size_t>(model.num_features, 1) * sizeof(Value))),
+        block_(block_rows_for(std::max<size_t>(model.num_features, 1) * sizeof(Value), min_block_rows)),
         // One spare cache line per feature column: columns a power of two apart would
         // all fall in the same L1 sets.
         column_(block_ + 64 / sizeof(Value)) {
@@ -255,8 +254,9 @@ class TreeArrayEngine final : public engine::Engine {
 };
 
 template <typename T, typename Acc, bool kQuantized, typename Kernel>
-std::unique_ptr<engine::Engine> build(const ir::Model& model, Kernel kernel, const char* isa, std::string* why_not) {
-  auto engine = std::make_unique<TreeArrayEngine<T, Acc, kQuantized>>(model, kernel, isa);
+std::unique_ptr<engine::Engine> build(const ir::Model& model, Kernel kernel, const kernels::ArrayKernelTable& table,
+                                      std::string* why_not) {
+  auto engine = std::make_unique<TreeArrayEngine<T, Acc, kQuantized>>(model, kernel, table.isa, table.min_block_rows);
   if (!engine->build(model, why_not)) return nullptr;
   return engine;
 }
@@ -270,15 +270,15 @@ std::unique_ptr<engine::Engine> make_tree_array_engine(const ir::Model& model, c
   const bool in32 = model.ensemble.input_precision == ir::Precision::Float32;
   const bool acc32 = model.output.accumulation == ir::Precision::Float32;
   if (quantize) {
-    if (in32) return acc32 ? build<float, float, true>(model, k.code_f32, k.isa, why_not)
-                           : build<float, double, true>(model, k.code_f64, k.isa, why_not);
-    return acc32 ? build<double, float, true>(model, k.code_f32, k.isa, why_not)
-                 : build<double, double, true>(model, k.code_f64, k.isa, why_not);
+    if (in32) return acc32 ? build<float, float, true>(model, k.code_f32, k, why_not)
+                           : build<float, double, true>(model, k.code_f64, k, why_not);
+    return acc32 ? build<double, float, true>(model, k.code_f32, k, why_not)
+                 : build<double, double, true>(model, k.code_f64, k, why_not);
   }
-  if (in32) return acc32 ? build<float, float, false>(model, k.f32_f32, k.isa, why_not)
-                         : build<float, double, false>(model, k.f32_f64, k.isa, why_not);
-  return acc32 ? build<double, float, false>(model, k.f64_f32, k.isa, why_not)
-               : build<double, double, false>(model, k.f64_f64, k.isa, why_not);
+  if (in32) return acc32 ? build<float, float, false>(model, k.f32_f32, k, why_not)
+                         : build<float, double, false>(model, k.f32_f64, k, why_not);
+  return acc32 ? build<double, float, false>(model, k.f64_f32, k, why_not)
+               : build<double, double, false>(model, k.f64_f64, k, why_not);
 }
 
 }  // namespace xylem::compiled
