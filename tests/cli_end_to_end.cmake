@@ -381,6 +381,15 @@ run(bench ${CASE}/model.ubj --data ${CASE}/input.csv --batch-sizes 1,64 ${BENCH_
 run(bench ${PC}/model.txt --data ${PC}/input.csv --batch-sizes 5 ${BENCH_FAST} --engine reference --margin --format json
     EXPECT "\"engine\": \"reference\"")
 run(bench ${CB}/model.json --data ${CB}/input.csv --batch-sizes 2 ${BENCH_FAST} --from catboost --isa portable)
+# Rows reach predict as float32 only where that changes nothing: an XGBoost model
+# rounds its inputs to float32; LightGBM compares float64; a CatBoost model with
+# one-hot categories needs the unrounded category values.
+run(bench ${CASE}/model.ubj --data ${CASE}/input.csv --batch-sizes 2 ${BENCH_FAST} --format json EXPECT "\"input\": \"float32\"")
+run(bench ${CASE}/model.ubj --data ${CASE}/input.csv --batch-sizes 2 ${BENCH_FAST} --input float64 --format json
+    EXPECT "\"input\": \"float64\"")
+run(bench ${PC}/model.txt --data ${PC}/input.csv --batch-sizes 2 ${BENCH_FAST} --format json EXPECT "\"input\": \"float64\"")
+run(bench ${CB}/model.json --data ${CB}/input.csv --batch-sizes 2 ${BENCH_FAST} --from catboost EXPECT "as float64")
+run(bench ${CASE}/model.ubj --data ${CASE}/input.csv --batch-sizes 2 ${BENCH_FAST} --input float16 FAIL EXPECT "--input")
 
 # bench errors name what is wrong.
 run(bench ${CASE}/model.ubj --data ${CASE}/input.csv --batch-sizes 1,abc ${BENCH_FAST} FAIL

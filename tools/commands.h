@@ -53,7 +53,7 @@ int run_inspect(const InspectArgs& args);
 // `xylem bench MODEL --data ROWS.csv`: in-process prediction latency and throughput on
 // the file's rows, per batch size.
 struct BenchArgs {
-  std::string model, data, batch_sizes = "1,16,256,10000", format = "table";
+  std::string model, data, batch_sizes = "1,16,256,10000", format = "table", input = "auto";
   LoadArgs load;
   bool margin = false;
   int threads = 1;
