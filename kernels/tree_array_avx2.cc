@@ -189,6 +189,7 @@ const ArrayKernelTable& array_kernels_avx2() {
   static const ArrayKernelTable table = {
       "avx2",
       8,
+      false,
       avx2::predict_avx2<float, float>,
       avx2::predict_avx2<float, double>,
       avx2::predict_portable<ArrayNode64, double, float>,

@@ -69,6 +69,17 @@ struct ArrayForest {
   const uint8_t* walk_nan_right;     // per walk node
   const Acc* leaves;            // leaf_size values per leaf
   int32_t leaf_size = 1;        // 1 or num_outputs (vector leaves)
+  // Padded tops of walked trees (scalar leaves only), for kernels that use them; the
+  // others walk such a tree from its root. top_depth[t] = K >= 1: the first K levels
+  // of walked tree t are also a padded tree of depth K in `nodes` from
+  // top_node_begin[t] (its NaN flags in nan_right), and a row that reaches its exit e
+  // (the e-th of its 2^K leaves) goes on walking from walk node top_exits[top_exit_begin[t] + e]
+  // of the tree (a leaf, when the row's path ends above level K). -1: no top.
+  // top_depth is nullptr when no tree has a top.
+  const int32_t* top_depth = nullptr;
+  const uint64_t* top_node_begin = nullptr;
+  const uint64_t* top_exit_begin = nullptr;
+  const int32_t* top_exits = nullptr;
 };
 
 // A block of prepared rows and its accumulators.
@@ -93,6 +104,8 @@ struct ArrayKernelTable {
   // flight (the engine's blocks are otherwise sized by bytes: very wide rows make
   // blocks of a few rows).
   size_t min_block_rows;
+  // Whether the kernels use the padded tops of walked trees (ArrayForest::top_depth).
+  bool uses_tops;
   ArrayKernel<ArrayNode32, float, float> f32_f32;
   ArrayKernel<ArrayNode32, float, double> f32_f64;
   ArrayKernel<ArrayNode64, double, float> f64_f32;

@@ -10,6 +10,7 @@ const ArrayKernelTable& array_kernels_portable() {
   static const ArrayKernelTable table = {
       "portable",
       8,
+      false,
       portable::predict_portable<ArrayNode32, float, float>,
       portable::predict_portable<ArrayNode32, float, double>,
       portable::predict_portable<ArrayNode64, double, float>,

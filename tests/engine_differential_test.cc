@@ -682,6 +682,8 @@ void check_model(uint64_t seed, Tally& tally, int deep_depth = 0) {
       if (avx512_lanes && g.max_depth <= 6) ++tally.coverage["avx512, every level from the register table"];
       if (avx512_lanes && g.has_unbalanced && g.has_walked_and_padded && g.max_depth <= kMaxArrayDepth)
         ++tally.coverage["avx512, walked and padded trees in one forest"];
+      if (avx512_lanes && g.has_unbalanced && !g.has_mixed_leaf_sizes && m.ensemble.trees[0].leaf_size == 1)
+        ++tally.coverage["avx512, walked trees with a padded top"];
     }
     std::vector<double> got;
     for (size_t i = 0; i < calls.size(); ++i) {
@@ -753,7 +755,8 @@ TEST(EngineDifferential, RandomModelsBitIdenticalToReference) {
   }
   if (kernels::cpu_has_avx512()) {
     for (const char* what : {"avx512, codes, levels past the register table", "avx512, float32, levels past the register table",
-                             "avx512, every level from the register table", "avx512, walked and padded trees in one forest"})
+                             "avx512, every level from the register table", "avx512, walked and padded trees in one forest",
+                             "avx512, walked trees with a padded top"})
       EXPECT_GE(tally.coverage[what], n / 40) << what;
   }
   for (const char* what :

@@ -146,7 +146,10 @@ def xylem_reference(xylem, model_dir, meta, src):
     out_csv = os.path.join(model_dir, "xylem_pred.csv")
     subprocess.run([xylem, "predict", src, os.path.join(model_dir, "rows.csv"), "-o", out_csv, "--threads",
                     str(os.cpu_count() or 1)], check=True, capture_output=True, text=True)
-    return np.loadtxt(out_csv, delimiter=",", skiprows=1, dtype=np.float64, ndmin=2)
+    out = np.loadtxt(out_csv, delimiter=",", skiprows=1, dtype=np.float64, ndmin=2)
+    # xylem prints XGBoost's float32 outputs as the shortest text that reads back to the
+    # same float32: read as float64, "0.1" is not (double)0.1f. Round them back.
+    return out.astype(np.float32).astype(np.float64) if meta["library"] == "xgboost" else out
 
 
 def library_reference(model_dir, meta):

@@ -230,7 +230,8 @@ def render(res):
                 L.append(f"| {label} | | error: {er['error'][:200].replace('|', '/').replace(chr(10), ' ')} |"
                          + " |" * len(cols))
                 continue
-            dtype = "float64 (CSV)" if is_x else er.get("input_dtype", "")
+            first = next(iter(er.get("threads", {}).values()), {}) if is_x else {}
+            dtype = (first.get("input", "float64") + " (from the CSV)") if is_x else er.get("input_dtype", "")
             cells = [with_ratio(p50(er, t1, 1), p50(x, t1, 1), is_x)]
             if t2:
                 cells.append(with_ratio(p50(er, t2, 1), p50(x, t2, 1), is_x))

@@ -16,7 +16,7 @@ std::string joined(const std::vector<std::string>& items) {
   return s;
 }
 
-// "auto" takes the AVX-512 kernels where the CPU has them (on an AMD Zen 5, 1.3-1.6x
+// "auto" takes the AVX-512 kernels where the CPU has them (on an AMD Zen 5, 1.25-1.6x
 // the portable kernels at batch 10000; at batch 1 they run the portable ones), and
 // the portable kernels otherwise, even where AVX2 runs: eight scalar rows in lock
 // step matched or beat the AVX2 gathers on Zen 3 and Zen 5 (three gathers per lane

@@ -27,8 +27,9 @@ class TreeArrayEngine final : public engine::Engine {
 
  public:
   TreeArrayEngine(const ir::Model& model, kernels::ArrayKernel<Node, Value, Acc> kernel, const char* isa,
-                  size_t min_block_rows)
-      : output_(model),
+                  size_t min_block_rows, bool uses_tops)
+      : uses_tops_(uses_tops && std::is_same_v<Node, ArrayNode32>),  // the float64 kernels are portable
+        output_(model),
         kernel_(kernel),
         isa_(isa),
         block_(block_rows_for(std::max<size_t>(model.num_features, 1) * sizeof(Value), min_block_rows)),
@@ -75,10 +76,13 @@ class TreeArrayEngine final : public engine::Engine {
     nan_right_.assign(total_nodes + 3, 0);
     walk_nan_right_.assign(total_walk + 3, 0);
     leaves_.assign(total_leaves, Acc(0));
+    if (uses_tops_) walk_position_.assign(trees.size(), {});
     for (size_t t = 0; t < trees.size(); ++t) {
       if (depth_[t] >= 0) lay_out(trees[t], t);
       else lay_out_walked(trees[t], t);
     }
+    if (!lay_out_tops(trees, why_not)) return false;
+    walk_position_ = {};
     forest_ = {depth_.data(),
                node_begin_.data(),
                leaf_begin_.data(),
@@ -89,6 +93,12 @@ class TreeArrayEngine final : public engine::Engine {
                walk_nan_right_.data(),
                leaves_.data(),
                leaf_size_};
+    if (!top_depth_.empty()) {
+      forest_.top_depth = top_depth_.data();
+      forest_.top_node_begin = top_node_begin_.data();
+      forest_.top_exit_begin = top_exit_begin_.data();
+      forest_.top_exits = top_exits_.data();
+    }
     return true;
   }
 
@@ -100,7 +110,8 @@ class TreeArrayEngine final : public engine::Engine {
     return sizeof(*this) + nodes_.size() * sizeof(Node) + walk_nodes_.size() * sizeof(kernels::WalkNode<Node>) +
            nan_right_.size() + walk_nan_right_.size() +
            leaves_.size() * sizeof(Acc) +
-           depth_.size() * (sizeof(int32_t) * 2 + sizeof(uint64_t) * 2) + input_.memory_bytes();
+           depth_.size() * (sizeof(int32_t) * 2 + sizeof(uint64_t) * 2) + input_.memory_bytes() +
+           top_depth_.size() * (sizeof(int32_t) + sizeof(uint64_t) * 2) + top_exits_.size() * sizeof(int32_t);
   }
 
   void predict(const double* rows, size_t n, double* out, const engine::PredictRequest& request) const override {
@@ -208,11 +219,81 @@ class TreeArrayEngine final : public engine::Engine {
     }
   }
 
+  // The padded tops of walked trees, for kernels that run them (kernels::ArrayForest):
+  // the deepest top that padding allows (2^K <= kMaxPadding x leaves, K below the
+  // tree's depth), appended to nodes_, and where each of its exits goes on walking.
+  // Leaf-wise trees are nearly complete near the root and most rows end there.
+  bool lay_out_tops(const std::vector<ir::Tree>& trees, std::string* why_not) {
+    if (!uses_tops_ || leaf_size_ != 1) return true;
+    std::vector<int32_t> top(trees.size(), -1);
+    bool any = false;
+    for (size_t t = 0; t < trees.size(); ++t) {
+      if (depth_[t] >= 0) continue;
+      const size_t leaves = (trees[t].num_nodes() + 1) / 2;
+      int32_t k = 0;
+      while (k + 1 <= kMaxArrayDepth && (size_t{1} << (k + 1)) <= kMaxPadding * leaves) ++k;
+      k = std::min(k, tree_depth(trees[t]) - 1);
+      if (k < 3) continue;  // too shallow a top to pay for the exit step
+      top[t] = k;
+      any = true;
+    }
+    if (!any) return true;
+    top_depth_ = top;
+    top_node_begin_.assign(trees.size(), 0);
+    top_exit_begin_.assign(trees.size(), 0);
+    for (size_t t = 0; t < trees.size(); ++t) {
+      if (top_depth_[t] < 0) continue;
+      const int32_t k = top_depth_[t];
+      top_node_begin_[t] = nodes_.size();
+      top_exit_begin_[t] = top_exits_.size();
+      nodes_.resize(nodes_.size() + (size_t{1} << k) - 1, Node{});
+      nan_right_.resize(nodes_.size() + 3, 0);
+      top_exits_.resize(top_exits_.size() + (size_t{1} << k), 0);
+      lay_out_top(trees[t], t);
+    }
+    if (nodes_.size() > static_cast<size_t>(INT32_MAX) / sizeof(Node) ||
+        walk_nodes_.size() > static_cast<size_t>(INT32_MAX) / sizeof(kernels::WalkNode<Node>)) {
+      *why_not = "more than 2^31 bytes of nodes";
+      return false;
+    }
+    return true;
+  }
+
+  // Tree t's top: breadth-first to depth K like lay_out, exits holding walk positions.
+  void lay_out_top(const ir::Tree& tree, size_t t) {
+    const int32_t depth = top_depth_[t];
+    Node* nodes = nodes_.data() + top_node_begin_[t];
+    int32_t* exits = top_exits_.data() + top_exit_begin_[t];
+    const size_t first_exit = (size_t{1} << depth) - 1;
+    const std::vector<int32_t>& walk_pos = walk_position_[t];
+    struct Item {
+      int32_t node;
+      size_t pos;
+      int32_t level;
+    };
+    std::vector<Item> stack = {{0, 0, 0}};
+    while (!stack.empty()) {
+      const Item item = stack.back();
+      stack.pop_back();
+      if (item.level < depth && !tree.is_leaf(item.node)) {
+        nodes[item.pos] = make_node(tree, item.node);
+        nan_right_[top_node_begin_[t] + item.pos] = !nan_goes_left(tree, item.node);
+        stack.push_back({tree.left_children[item.node], 2 * item.pos + 1, item.level + 1});
+        stack.push_back({tree.right_children[item.node], 2 * item.pos + 2, item.level + 1});
+        continue;
+      }
+      const size_t span = size_t{1} << (depth - item.level);
+      const size_t first = (item.pos + 1) * span - 1 - first_exit;
+      std::fill_n(exits + first, span, walk_pos[static_cast<size_t>(item.node)]);
+    }
+  }
+
   // Depth-first, left child next; leaves numbered in the order met.
   void lay_out_walked(const ir::Tree& tree, size_t t) {
     kernels::WalkNode<Node>* nodes = walk_nodes_.data() + node_begin_[t];
     Acc* leaves = leaves_.data() + leaf_begin_[t];
     int32_t next = 0, leaf = 0;
+    if (uses_tops_) walk_position_[t].assign(static_cast<size_t>(tree.num_nodes()), -1);
     struct Item {
       int32_t node, parent;  // parent: position whose right offset points here, or -1
     };
@@ -221,6 +302,7 @@ class TreeArrayEngine final : public engine::Engine {
       const Item item = stack.back();
       stack.pop_back();
       const int32_t pos = next++;
+      if (uses_tops_) walk_position_[t][static_cast<size_t>(item.node)] = pos;
       if (item.parent >= 0) nodes[item.parent].right = pos - item.parent;
       if (tree.is_leaf(item.node)) {
         nodes[pos].right = -leaf;
@@ -251,12 +333,18 @@ class TreeArrayEngine final : public engine::Engine {
   std::vector<Acc> leaves_;
   int32_t leaf_size_ = 1;
   kernels::ArrayForest<Node, Acc> forest_{};
+  // Padded tops of walked trees (lay_out_tops), built when the kernels use them.
+  bool uses_tops_ = false;
+  std::vector<int32_t> top_depth_, top_exits_;
+  std::vector<uint64_t> top_node_begin_, top_exit_begin_;
+  std::vector<std::vector<int32_t>> walk_position_;  // per walked tree: IR node -> walk node
 };
 
 template <typename T, typename Acc, bool kQuantized, typename Kernel>
 std::unique_ptr<engine::Engine> build(const ir::Model& model, Kernel kernel, const kernels::ArrayKernelTable& table,
                                       std::string* why_not) {
-  auto engine = std::make_unique<TreeArrayEngine<T, Acc, kQuantized>>(model, kernel, table.isa, table.min_block_rows);
+  auto engine = std::make_unique<TreeArrayEngine<T, Acc, kQuantized>>(model, kernel, table.isa, table.min_block_rows,
+                                                                     table.uses_tops);
   if (!engine->build(model, why_not)) return nullptr;
   return engine;
 }
