@@ -186,13 +186,14 @@ class TreeArrayEngine final : public engine::Engine {
     return node;
   }
 
-  // Breadth-first complete layout; a leaf above the last level fills its whole
-  // subtree of leaves (its padding split nodes stay zero: any direction is right).
-  void lay_out(const ir::Tree& tree, size_t t) {
-    const int32_t depth = depth_[t];
-    Node* nodes = nodes_.data() + node_begin_[t];
-    Acc* leaves = leaves_.data() + leaf_begin_[t];
-    const size_t first_leaf = (size_t{1} << depth) - 1;
+  // The first `depth` levels of a tree, breadth-first, as a complete tree of split
+  // nodes at nodes_[begin...]; for each node that ends the layout (a leaf, or a node
+  // at level `depth`), end(node, first, span) names the span of the 2^depth bottom
+  // slots below it. Padding split nodes stay zero: any direction is right.
+  template <typename End>
+  void lay_out_complete(const ir::Tree& tree, int32_t depth, size_t begin, End&& end) {
+    Node* nodes = nodes_.data() + begin;
+    const size_t first_slot = (size_t{1} << depth) - 1;
     struct Item {
       int32_t node;
       size_t pos;
@@ -202,21 +203,26 @@ class TreeArrayEngine final : public engine::Engine {
     while (!stack.empty()) {
       const Item item = stack.back();
       stack.pop_back();
-      if (!tree.is_leaf(item.node)) {
+      if (item.level < depth && !tree.is_leaf(item.node)) {
         nodes[item.pos] = make_node(tree, item.node);
-        nan_right_[node_begin_[t] + item.pos] = !nan_goes_left(tree, item.node);
+        nan_right_[begin + item.pos] = !nan_goes_left(tree, item.node);
         stack.push_back({tree.left_children[item.node], 2 * item.pos + 1, item.level + 1});
         stack.push_back({tree.right_children[item.node], 2 * item.pos + 2, item.level + 1});
         continue;
       }
-      const int32_t below = depth - item.level;
-      const size_t span = size_t{1} << below;
-      const size_t first = (item.pos + 1) * span - 1 - first_leaf;
-      const double* value = &tree.leaf_values[static_cast<size_t>(item.node) * tree.leaf_size];
-      for (size_t q = first; q < first + span; ++q)
-        for (int32_t k = 0; k < tree.leaf_size; ++k)
-          leaves[q * tree.leaf_size + k] = folded_leaf<Acc>(tree, value[k]);
+      const size_t span = size_t{1} << (depth - item.level);
+      end(item.node, (item.pos + 1) * span - 1 - first_slot, span);
     }
+  }
+
+  // A padded tree: a leaf above the last level fills its whole subtree of leaves.
+  void lay_out(const ir::Tree& tree, size_t t) {
+    Acc* leaves = leaves_.data() + leaf_begin_[t];
+    lay_out_complete(tree, depth_[t], node_begin_[t], [&](int32_t node, size_t first, size_t span) {
+      const double* value = &tree.leaf_values[static_cast<size_t>(node) * tree.leaf_size];
+      for (size_t q = first; q < first + span; ++q)
+        for (int32_t k = 0; k < tree.leaf_size; ++k) leaves[q * tree.leaf_size + k] = folded_leaf<Acc>(tree, value[k]);
+    });
   }
 
   // The padded tops of walked trees, for kernels that run them (kernels::ArrayForest):
@@ -259,33 +265,13 @@ class TreeArrayEngine final : public engine::Engine {
     return true;
   }
 
-  // Tree t's top: breadth-first to depth K like lay_out, exits holding walk positions.
+  // Tree t's top: its exits hold the walk node where a row goes on.
   void lay_out_top(const ir::Tree& tree, size_t t) {
-    const int32_t depth = top_depth_[t];
-    Node* nodes = nodes_.data() + top_node_begin_[t];
     int32_t* exits = top_exits_.data() + top_exit_begin_[t];
-    const size_t first_exit = (size_t{1} << depth) - 1;
     const std::vector<int32_t>& walk_pos = walk_position_[t];
-    struct Item {
-      int32_t node;
-      size_t pos;
-      int32_t level;
-    };
-    std::vector<Item> stack = {{0, 0, 0}};
-    while (!stack.empty()) {
-      const Item item = stack.back();
-      stack.pop_back();
-      if (item.level < depth && !tree.is_leaf(item.node)) {
-        nodes[item.pos] = make_node(tree, item.node);
-        nan_right_[top_node_begin_[t] + item.pos] = !nan_goes_left(tree, item.node);
-        stack.push_back({tree.left_children[item.node], 2 * item.pos + 1, item.level + 1});
-        stack.push_back({tree.right_children[item.node], 2 * item.pos + 2, item.level + 1});
-        continue;
-      }
-      const size_t span = size_t{1} << (depth - item.level);
-      const size_t first = (item.pos + 1) * span - 1 - first_exit;
-      std::fill_n(exits + first, span, walk_pos[static_cast<size_t>(item.node)]);
-    }
+    lay_out_complete(tree, top_depth_[t], top_node_begin_[t], [&](int32_t node, size_t first, size_t span) {
+      std::fill_n(exits + first, span, walk_pos[static_cast<size_t>(node)]);
+    });
   }
 
   // Depth-first, left child next; leaves numbered in the order met.
