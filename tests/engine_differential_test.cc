@@ -428,7 +428,7 @@ Generated generate_model(uint64_t seed, int deep_depth = 0) {
     g.max_depth = std::max(g.max_depth, d);
     g.has_unbalanced |= d >= 5 && (size_t{1} << std::min(d, 30)) > kMaxPadding * leaves;
     g.has_walked_and_padded |= d <= 6;
-    g.has_bushy |= d >= 4 && 2 * leaves >= (1 << d);
+    g.has_bushy |= d >= 4 && d < 30 && 2 * leaves >= (1 << d);
     g.all_padded &= d <= kMaxArrayDepth && (size_t{1} << d) <= kMaxPadding * leaves;
     g.has_deep |= d > kMaxArrayDepth;
     g.has_mixed_leaf_sizes |= tree.leaf_size != m.ensemble.trees[0].leaf_size;

@@ -70,7 +70,9 @@ class TreeArrayEngine final : public engine::Engine {
       return false;
     }
     if (kQuantized && !build_codes(model, why_not)) return false;
-    nodes_.assign(total_nodes, Node{});
+    // At least one node: kernels take the arrays' addresses (and gathers may read a
+    // real node in place of one that does not exist) even when every tree is a leaf.
+    nodes_.assign(std::max<size_t>(total_nodes, 1), Node{});
     walk_nodes_.assign(total_walk, kernels::WalkNode<Node>{});
     // 3 spare bytes: AVX2 kernels read the flags 4 bytes at a time.
     nan_right_.assign(total_nodes + 3, 0);
