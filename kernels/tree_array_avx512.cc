@@ -4,14 +4,18 @@
 // in flight, with no branch.
 //
 // What makes it pay where the AVX2 gathers did not: a gather costs about one load per
-// element, and the AVX2 kernel gathers three values per lane and level (threshold,
-// feature, input). Here
+// element (about 1.5 cycles each on Zen 5, and these kernels are bound by them), and
+// the AVX2 kernel gathers three values per lane and level (threshold, feature,
+// input). Here
 //  - the first 63 nodes of each tree (levels 0 to 5) are held in eight registers,
 //    loaded once per tree and block, and a lane's node is a register permute
-//    (vpermt2d), not a gather: those levels gather only the input value;
+//    (vpermt2d), not a gather;
+//  - levels 0 to 3 read the input too without a gather: each node of the level loads
+//    its feature's column for the 16 rows, and each lane keeps its node's (column_level);
 //  - deeper nodes come as one 64-bit gather of (threshold, feature) per lane.
-// Walked (unbalanced) trees, and blocks of fewer than 16 rows, take the portable
-// template compiled with this file's flags.
+// Walked (unbalanced) trees run their padded top here and the rest in lanes
+// (walk_rest), or without a top the shared template's scalar lock step; blocks of
+// fewer than 16 rows and float64 values take the portable kernels.
 #include <immintrin.h>
 
 #include <cstddef>
