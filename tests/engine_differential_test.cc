@@ -873,5 +873,68 @@ TEST(EngineKernels, Avx2OneRowReadsNoNodePastTheForest) {
   EXPECT_EXIT((avx2_one_row_past_the_forest<Node, Forest, Block>(0)), ::testing::ExitedWithCode(0), "") << "single leaf";
 }
 
+// The AVX-512 kernel reads each tree's first 63 node slots with masked loads, node
+// data with gathers, and whole 16-row columns of the block. Here the node, leaf and
+// row arrays each end at a page the process cannot read; trees of depth 8 down to 0
+// (the shallowest last, ending at the guard page) and 83 rows (groups of 64 and 16, then single rows) must read none of
+// it, going all left and then all right.
+template <typename T>
+T* ending_at_a_guard_page(size_t count) {  // in the death-test child: never freed
+  const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+  const size_t bytes = (count * sizeof(T) + page - 1) / page * page;
+  char* mem = static_cast<char*>(mmap(nullptr, bytes + page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+  if (mem == MAP_FAILED || mprotect(mem + bytes, page, PROT_NONE) != 0) std::_Exit(3);
+  return reinterpret_cast<T*>(mem + bytes) - count;
+}
+
+void avx512_reads_nothing_past_its_arrays(float value) {  // runs in the death-test child; exits 0 when right
+  using Node = kernels::ArrayNode32;
+  constexpr int kTrees = 9;
+  std::vector<int32_t> depth, output(kTrees, 0);
+  std::vector<uint64_t> node_begin, leaf_begin;
+  size_t nodes_total = 0, leaves_total = 0;
+  for (int32_t d = kTrees - 1; d >= 0; --d) {
+    depth.push_back(d);
+    node_begin.push_back(nodes_total);
+    leaf_begin.push_back(leaves_total);
+    nodes_total += (size_t{1} << d) - 1;
+    leaves_total += size_t{1} << d;
+  }
+  Node* nodes = ending_at_a_guard_page<Node>(nodes_total);
+  for (size_t i = 0; i < nodes_total; ++i) {
+    nodes[i].threshold = 0.5f;
+    nodes[i].feature = 0;
+  }
+  uint8_t* nan_right = ending_at_a_guard_page<uint8_t>(nodes_total + 3);
+  std::fill_n(nan_right, nodes_total + 3, 0);
+  float* leaves = ending_at_a_guard_page<float>(leaves_total);
+  std::fill_n(leaves, leaves_total, 1.0f);
+  constexpr size_t kRows = 83;
+  float* rows = ending_at_a_guard_page<float>(kRows + 2);  // the block's 2 spare values
+  std::fill_n(rows, kRows + 2, value);
+  std::vector<float> acc(kRows, 0.0f);
+  kernels::ArrayForest<Node, float> forest{};
+  forest.depth = depth.data();
+  forest.node_begin = node_begin.data();
+  forest.leaf_begin = leaf_begin.data();
+  forest.output = output.data();
+  forest.nodes = nodes;
+  forest.nan_right = nan_right;
+  forest.leaves = leaves;
+  forest.leaf_size = 1;
+  const kernels::ArrayBlock<float, float> block{rows, kRows, false, acc.data(), kRows};
+  kernels::array_kernels_avx512().f32_f32(forest, kTrees, block);
+  for (float a : acc)
+    if (a != static_cast<float>(kTrees)) std::_Exit(4);
+  std::_Exit(0);
+}
+
+TEST(EngineKernels, Avx512ReadsNothingPastItsArrays) {
+  if (!kernels::cpu_has_avx512()) GTEST_SKIP() << "this CPU has no AVX-512";
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_EXIT(avx512_reads_nothing_past_its_arrays(0.0f), ::testing::ExitedWithCode(0), "") << "all left";
+  EXPECT_EXIT(avx512_reads_nothing_past_its_arrays(1.0f), ::testing::ExitedWithCode(0), "") << "all right";
+}
+
 }  // namespace
 }  // namespace xylem::testing
