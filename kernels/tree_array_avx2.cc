@@ -190,6 +190,7 @@ const ArrayKernelTable& array_kernels_avx2() {
       "avx2",
       8,
       false,
+      true,
       avx2::predict_avx2<float, float>,
       avx2::predict_avx2<float, double>,
       avx2::predict_portable<ArrayNode64, double, float>,

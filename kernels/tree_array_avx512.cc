@@ -327,6 +327,7 @@ const ArrayKernelTable& array_kernels_avx512() {
       "avx512",
       avx512::kLanes * avx512::kGroups,
       true,
+      false,
       avx512::predict_avx512<float, float>,
       avx512::predict_avx512<float, double>,
       array_kernels_portable().f64_f32,  // float64: no AVX-512 kernel yet

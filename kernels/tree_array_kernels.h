@@ -106,6 +106,9 @@ struct ArrayKernelTable {
   size_t min_block_rows;
   // Whether the kernels use the padded tops of walked trees (ArrayForest::top_depth).
   bool uses_tops;
+  // False when the float64 entries are another table's (AVX-512 has no float64
+  // kernels of its own): float64 models then run faster quantized.
+  bool native_float64;
   ArrayKernel<ArrayNode32, float, float> f32_f32;
   ArrayKernel<ArrayNode32, float, double> f32_f64;
   ArrayKernel<ArrayNode64, double, float> f64_f32;

@@ -11,6 +11,7 @@ const ArrayKernelTable& array_kernels_portable() {
       "portable",
       8,
       false,
+      true,
       portable::predict_portable<ArrayNode32, float, float>,
       portable::predict_portable<ArrayNode32, float, double>,
       portable::predict_portable<ArrayNode64, double, float>,

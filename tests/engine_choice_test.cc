@@ -148,8 +148,10 @@ TEST(EngineChoice, CpuIsasStartWithPortable) {
 TEST(EngineChoice, AutoPicksTreeArrayForNumericModels) {
   const std::vector<std::string> isas = cpu_isas();
   for (const char* file : {kNumericXgb, kNumericXgbUbj, kNumericLgb, kNumericCatBoost}) {
-    const std::string name = load(file).engine();
+    std::string name = load(file).engine();
     ASSERT_EQ(name.rfind("tree_array/", 0), 0u) << file << ": " << name;
+    const std::string quantized = "/quantized";
+    if (name.size() > quantized.size() && name.ends_with(quantized)) name.resize(name.size() - quantized.size());
     const std::string isa = name.substr(std::strlen("tree_array/"));
     EXPECT_NE(std::find(isas.begin(), isas.end(), isa), isas.end()) << file << ": " << name;
   }
@@ -261,6 +263,22 @@ TEST(EngineChoice, QuantizeWithAutoNeedsTreeArray) {
   EXPECT_TRUE(contains(message, "tree_array engine cannot run this model")) << message;
 }
 
+// AVX-512 has no float64 kernels: a model that compares in float64 (LightGBM) runs on
+// threshold codes there, unasked (the same predictions, 2x faster), and on float64
+// everywhere else; a float32 model (XGBoost) never unasked.
+TEST(EngineChoice, Float64ModelsRunQuantizedWhereTheKernelsHaveNoFloat64) {
+  for (const std::string& isa : cpu_isas()) {
+    const std::string expected = "tree_array/" + isa + (isa == "avx512" ? "/quantized" : "");
+    EXPECT_EQ(load(kNumericLgb, "auto", isa).engine(), expected) << isa;
+    EXPECT_EQ(load(kNumericLgb, "tree_array", isa).engine(), expected) << isa;
+    EXPECT_EQ(load(kNumericLgb, "tree_array", isa, true).engine(), "tree_array/" + isa + "/quantized") << isa;
+    EXPECT_EQ(load(kNumericXgb, "auto", isa).engine(), "tree_array/" + isa) << isa;
+  }
+  const std::vector<std::string> isas = cpu_isas();
+  const bool avx512 = std::find(isas.begin(), isas.end(), "avx512") != isas.end();
+  EXPECT_EQ(load(kNumericLgb).engine(), avx512 ? "tree_array/avx512/quantized" : "tree_array/portable");
+}
+
 TEST(EngineChoice, BadOptionsAreClearErrors) {
   struct Case {
     std::string engine, isa;
@@ -358,8 +376,12 @@ TEST(EngineChoice, QuantizeRefusesMoreThan65534DistinctThresholds) {
   EXPECT_TRUE(contains(message, "65535 distinct thresholds")) << message;
   EXPECT_TRUE(contains(message, "65534")) << message;
   EXPECT_EQ(choose_error(over, {"auto", "auto", true}), message);
-  // Without codes there is no limit.
+  // Without codes there is no limit, also where float64 models take codes unasked.
   EXPECT_EQ(choose_error(over, {"tree_array", "portable", false}), "");
+  for (const std::string& isa : cpu_isas()) {
+    const reference::ReferencePredictor reference(over);
+    EXPECT_EQ(engine::choose_engine(reference, {"auto", isa, false})->name(), "tree_array/" + isa) << isa;
+  }
 
   // 65534 distinct, some of them several times (and 0.0 as -0.0): accepted.
   thresholds.pop_back();
