@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <type_traits>
 
 #include "formats/json_value.h"
 #include "xylem/error.h"
@@ -35,17 +36,24 @@ class UbjsonParser {
     return s_[pos_++];
   }
 
+  // The big-endian T at p.
+  template <typename T>
+  static T decode_big_endian(const char* p) {
+    std::make_unsigned_t<T> u;
+    std::memcpy(&u, p, sizeof(T));
+    if constexpr (std::endian::native == std::endian::little && sizeof(T) > 1) {
+      if constexpr (sizeof(T) == 2) u = __builtin_bswap16(u);
+      else if constexpr (sizeof(T) == 4) u = __builtin_bswap32(u);
+      else u = __builtin_bswap64(u);
+    }
+    return static_cast<T>(u);
+  }
+
   template <typename T>
   T read_big_endian() {
     if (s_.size() - pos_ < sizeof(T)) fail("unexpected end of input (the file is truncated?)");
-    unsigned char buf[sizeof(T)];
-    std::memcpy(buf, s_.data() + pos_, sizeof(T));
+    const T value = decode_big_endian<T>(s_.data() + pos_);
     pos_ += sizeof(T);
-    if constexpr (std::endian::native == std::endian::little) {
-      for (size_t i = 0; i < sizeof(T) / 2; ++i) std::swap(buf[i], buf[sizeof(T) - 1 - i]);
-    }
-    T value;
-    std::memcpy(&value, buf, sizeof(T));
     return value;
   }
 
@@ -96,51 +104,37 @@ class UbjsonParser {
     }
   }
 
-  static void set_integer(int64_t v, JsonNumber& n) {
+  // One number of each UBJSON type as a JsonNumber.
+  static void set_number(float f, JsonNumber& n) {
+    n.f32 = f;
+    n.f64 = f;
+  }
+  static void set_number(double d, JsonNumber& n) {
+    n.f64 = d;
+    n.f32 = static_cast<float>(d);
+  }
+  static void set_number(int64_t v, JsonNumber& n) {
     n.f64 = static_cast<double>(v);
     n.f32 = static_cast<float>(v);
     n.integral = std::fabs(n.f64) < 9007199254740992.0;
   }
 
-  // Decodes n big-endian elements of a typed array at p (bounds already checked).
-  template <typename U, typename Set>
-  static void read_typed(const char* p, size_t n, JsonNumber* dst, Set set) {
+  // Decodes n big-endian elements of a typed array at p (bounds already checked);
+  // Raw is how they are stored, T what they mean (a float's bits in a uint32_t).
+  template <typename Raw, typename T>
+  static void read_typed(const char* p, size_t n, JsonNumber* dst) {
     for (size_t i = 0; i < n; ++i) {
-      U v;
-      std::memcpy(&v, p + i * sizeof(U), sizeof(U));
-      if constexpr (std::endian::native == std::endian::little && sizeof(U) > 1) v = byteswap(v);
-      set(v, dst[i]);
+      const Raw raw = decode_big_endian<Raw>(p + i * sizeof(Raw));
+      if constexpr (std::is_floating_point_v<T>) set_number(std::bit_cast<T>(raw), dst[i]);
+      else set_number(static_cast<int64_t>(raw), dst[i]);
     }
-  }
-
-  template <typename U>
-  static U byteswap(U v) {
-    if constexpr (sizeof(U) == 2) return static_cast<U>(__builtin_bswap16(v));
-    else if constexpr (sizeof(U) == 4) return __builtin_bswap32(v);
-    else return __builtin_bswap64(v);
   }
 
   void read_number(char marker, JsonNumber& n) {
     switch (marker) {
-      case 'd': {
-        float f = std::bit_cast<float>(read_big_endian<uint32_t>());
-        n.f32 = f;
-        n.f64 = f;
-        return;
-      }
-      case 'D': {
-        double d = std::bit_cast<double>(read_big_endian<uint64_t>());
-        n.f64 = d;
-        n.f32 = static_cast<float>(d);
-        return;
-      }
-      default: {
-        int64_t v = read_integer(marker);
-        n.f64 = static_cast<double>(v);
-        n.f32 = static_cast<float>(v);
-        n.integral = std::fabs(n.f64) < 9007199254740992.0;
-        return;
-      }
+      case 'd': return set_number(std::bit_cast<float>(read_big_endian<uint32_t>()), n);
+      case 'D': return set_number(std::bit_cast<double>(read_big_endian<uint64_t>()), n);
+      default: return set_number(read_integer(marker), n);
     }
   }
 
@@ -184,13 +178,13 @@ class UbjsonParser {
       const char* p = s_.data() + pos_;
       JsonNumber* dst = out.numbers.data();
       switch (type) {
-        case 'd': read_typed<uint32_t>(p, n, dst, [](uint32_t v, JsonNumber& x) { x.f32 = std::bit_cast<float>(v); x.f64 = x.f32; }); break;
-        case 'D': read_typed<uint64_t>(p, n, dst, [](uint64_t v, JsonNumber& x) { x.f64 = std::bit_cast<double>(v); x.f32 = static_cast<float>(x.f64); }); break;
-        case 'i': read_typed<uint8_t>(p, n, dst, [](uint8_t v, JsonNumber& x) { set_integer(static_cast<int8_t>(v), x); }); break;
-        case 'U': read_typed<uint8_t>(p, n, dst, [](uint8_t v, JsonNumber& x) { set_integer(v, x); }); break;
-        case 'I': read_typed<uint16_t>(p, n, dst, [](uint16_t v, JsonNumber& x) { set_integer(static_cast<int16_t>(v), x); }); break;
-        case 'l': read_typed<uint32_t>(p, n, dst, [](uint32_t v, JsonNumber& x) { set_integer(static_cast<int32_t>(v), x); }); break;
-        case 'L': read_typed<uint64_t>(p, n, dst, [](uint64_t v, JsonNumber& x) { set_integer(static_cast<int64_t>(v), x); }); break;
+        case 'd': read_typed<uint32_t, float>(p, n, dst); break;
+        case 'D': read_typed<uint64_t, double>(p, n, dst); break;
+        case 'i': read_typed<int8_t, int8_t>(p, n, dst); break;
+        case 'U': read_typed<uint8_t, uint8_t>(p, n, dst); break;
+        case 'I': read_typed<int16_t, int16_t>(p, n, dst); break;
+        case 'l': read_typed<int32_t, int32_t>(p, n, dst); break;
+        case 'L': read_typed<int64_t, int64_t>(p, n, dst); break;
       }
       pos_ += n * size;
       return;

@@ -85,8 +85,6 @@ inline void lane_nodes(const TopNodes& top, const ArrayNode32* nodes, __m512i id
   }
 }
 
-// The lanes that go right. Float: !(x <= t), true for a NaN threshold; codes:
-// x > code, true for code -1. With kNan, a NaN lane takes its node's flag byte.
 // The 16 values at `at` (feature * block size + row, in values), as 32-bit lanes.
 inline __m512i gather_values(const float* rows, __m512i at) {
   return _mm512_castps_si512(_mm512_i32gather_ps(at, rows, 4));
@@ -101,25 +99,23 @@ inline __m512i load_values(const uint16_t* p) {
   return _mm512_cvtepu16_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)));
 }
 
-template <bool kNan>
-inline __mmask16 right_of(__m512i xi, __m512i threshold, const uint8_t* nan_right, __m512i idx, float) {
-  const __m512 x = _mm512_castsi512_ps(xi);
-  __mmask16 right = _mm512_cmp_ps_mask(x, _mm512_castsi512_ps(threshold), _CMP_NLE_UQ);
-  if constexpr (kNan) {
-    const __mmask16 nan = _mm512_cmp_ps_mask(x, x, _CMP_UNORD_Q);
-    if (nan) {
-      const __m512i flags = _mm512_mask_i32gather_epi32(_mm512_setzero_si512(), nan, idx, nan_right, 1);
-      const __mmask16 flag = _mm512_test_epi32_mask(flags, _mm512_set1_epi32(0xff));
-      right = (right & ~nan) | (flag & nan);
-    }
-  }
-  return right;
+// The lanes that go right, given the lanes' values x and their nodes (idx, in the
+// numbering nan_right is indexed by). Float: !(x <= t), true for a NaN threshold;
+// codes: x > code, true for code -1. With kNan, a NaN lane takes its node's flag byte.
+inline __mmask16 is_right(__m512i x, __m512i threshold, float) {
+  return _mm512_cmp_ps_mask(_mm512_castsi512_ps(x), _mm512_castsi512_ps(threshold), _CMP_NLE_UQ);
 }
-template <bool kNan>
-inline __mmask16 right_of(__m512i x, __m512i threshold, const uint8_t* nan_right, __m512i idx, uint16_t) {
-  __mmask16 right = _mm512_cmpgt_epi32_mask(x, threshold);
+inline __mmask16 is_right(__m512i x, __m512i threshold, uint16_t) { return _mm512_cmpgt_epi32_mask(x, threshold); }
+inline __mmask16 is_nan(__m512i x, float) {
+  return _mm512_cmp_ps_mask(_mm512_castsi512_ps(x), _mm512_castsi512_ps(x), _CMP_UNORD_Q);
+}
+inline __mmask16 is_nan(__m512i x, uint16_t) { return _mm512_cmpeq_epi32_mask(x, _mm512_set1_epi32(kNanCode)); }
+
+template <bool kNan, typename Value>
+inline __mmask16 right_of(__m512i x, __m512i threshold, const uint8_t* nan_right, __m512i idx, Value) {
+  __mmask16 right = is_right(x, threshold, Value{});
   if constexpr (kNan) {
-    const __mmask16 nan = _mm512_cmpeq_epi32_mask(x, _mm512_set1_epi32(kNanCode));
+    const __mmask16 nan = is_nan(x, Value{});
     if (nan) {
       const __m512i flags = _mm512_mask_i32gather_epi32(_mm512_setzero_si512(), nan, idx, nan_right, 1);
       const __mmask16 flag = _mm512_test_epi32_mask(flags, _mm512_set1_epi32(0xff));

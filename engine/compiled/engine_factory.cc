@@ -64,9 +64,9 @@ std::unique_ptr<Engine> choose_engine(const reference::ReferencePredictor& refer
   // 2x faster on the LightGBM fixtures. A model whose thresholds do not fit in codes
   // runs on the float64 kernels.
   const bool codes_pay = !kernels.native_float64 && model.ensemble.input_precision == ir::Precision::Float64;
-  if ((name == "auto" || name == "tree_array") && codes_pay && !choice.quantize)
-    if (auto engine = compiled::make_tree_array_engine(model, kernels, /*quantize=*/true, &why_array)) return engine;
   if (name == "auto" || name == "tree_array") {
+    if (codes_pay && !choice.quantize)
+      if (auto engine = compiled::make_tree_array_engine(model, kernels, /*quantize=*/true, &why_array)) return engine;
     if (auto engine = compiled::make_tree_array_engine(model, kernels, choice.quantize, &why_array)) return engine;
     if (name == "tree_array" || choice.quantize)
       throw Error("the tree_array engine cannot run this model: it has " + why_array);

@@ -16,7 +16,6 @@ namespace {
 using kernels::ArrayNode32;
 using kernels::ArrayNode64;
 
-
 // T: the comparison type of the inputs (float or double); Acc: of the sums.
 // Node and Value follow: float -> ArrayNode32/float, double -> ArrayNode64/double,
 // quantized -> ArrayNode32/uint16 codes.
@@ -233,7 +232,7 @@ class TreeArrayEngine final : public engine::Engine {
   // Leaf-wise trees are nearly complete near the root and most rows end there.
   bool lay_out_tops(const std::vector<ir::Tree>& trees, std::string* why_not) {
     if (!uses_tops_ || leaf_size_ != 1) return true;
-    std::vector<int32_t> top(trees.size(), -1);
+    top_depth_.assign(trees.size(), -1);
     bool any = false;
     for (size_t t = 0; t < trees.size(); ++t) {
       if (depth_[t] >= 0) continue;
@@ -242,11 +241,13 @@ class TreeArrayEngine final : public engine::Engine {
       while (k + 1 <= kMaxArrayDepth && (size_t{1} << (k + 1)) <= kMaxPadding * leaves) ++k;
       k = std::min(k, tree_depth(trees[t]) - 1);
       if (k < 3) continue;  // too shallow a top to pay for the exit step
-      top[t] = k;
+      top_depth_[t] = k;
       any = true;
     }
-    if (!any) return true;
-    top_depth_ = top;
+    if (!any) {
+      top_depth_.clear();  // forest_.top_depth stays nullptr
+      return true;
+    }
     top_node_begin_.assign(trees.size(), 0);
     top_exit_begin_.assign(trees.size(), 0);
     for (size_t t = 0; t < trees.size(); ++t) {
