@@ -152,6 +152,7 @@ template std::vector<int64_t> JsonView::int_array_as<int64_t>(int64_t, int64_t) 
 template std::vector<int32_t> JsonView::int_array_as<int32_t>(int64_t, int64_t) const;
 template std::vector<uint32_t> JsonView::int_array_as<uint32_t>(int64_t, int64_t) const;
 template std::vector<uint8_t> JsonView::int_array_as<uint8_t>(int64_t, int64_t) const;
+template std::vector<int8_t> JsonView::int_array_as<int8_t>(int64_t, int64_t) const;
 
 std::vector<std::string> JsonView::string_array() const {
   expect(JsonValue::Kind::Array, "an array of strings");

@@ -10,7 +10,8 @@
 
 namespace xylem::formats {
 
-inline constexpr int kXylemFormatVersion = 1;
+// The version this build writes; it reads every version from 1 to this one.
+inline constexpr int kXylemFormatVersion = 2;
 
 bool is_xylem_document(const JsonValue& document);
 

@@ -69,8 +69,22 @@ std::optional<ir::Task> parse_task(std::string_view s) {
 std::optional<ir::Transform> parse_transform(std::string_view s) {
   for (auto t : {ir::Transform::Identity, ir::Transform::Sigmoid, ir::Transform::Softmax, ir::Transform::Exp,
                  ir::Transform::HingeClass, ir::Transform::ArgMaxClass, ir::Transform::SignedSquare,
-                 ir::Transform::Softplus})
+                 ir::Transform::Softplus, ir::Transform::SigmoidPair, ir::Transform::NormalizedSigmoid})
     if (s == ir::to_string(t)) return t;
+  return std::nullopt;
+}
+
+std::optional<ir::Activation> parse_activation(std::string_view s) {
+  for (auto a : {ir::Activation::Identity, ir::Activation::Relu, ir::Activation::LeakyRelu, ir::Activation::Tanh,
+                 ir::Activation::Logistic, ir::Activation::Softmax, ir::Activation::Gelu})
+    if (s == ir::to_string(a)) return a;
+  return std::nullopt;
+}
+
+std::optional<ir::StepKind> parse_step_kind(std::string_view s) {
+  for (auto k : {ir::StepKind::StandardScale, ir::StepKind::MinMaxScale, ir::StepKind::MaxAbsScale,
+                 ir::StepKind::ImputeConstant, ir::StepKind::OneHot, ir::StepKind::SelectColumns})
+    if (s == ir::to_string(k)) return k;
   return std::nullopt;
 }
 

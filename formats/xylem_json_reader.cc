@@ -39,9 +39,10 @@ class XylemReader {
   ir::Model run() {
     ir::Model m;
     if (root_["format"].str() != "xylem") root_["format"].fail("not a xylem model");
-    int64_t version = root_["version"].integer(0, kMaxInt32);
-    if (version != kXylemFormatVersion)
-      root_["version"].fail("format version " + std::to_string(version) + " is not supported (this build reads version " +
+    version_ = root_["version"].integer(0, kMaxInt32);
+    if (version_ < 1 || version_ > kXylemFormatVersion)
+      root_["version"].fail("format version " + std::to_string(version_) +
+                            " is not supported (this build reads versions 1 to " +
                             std::to_string(kXylemFormatVersion) + ")");
     read_source(m);
     m.task = enum_value(root_["task"], parse_task,
@@ -64,6 +65,8 @@ class XylemReader {
     m.ensemble.trees.reserve(trees.size());
     for (size_t t = 0; t < trees.size(); ++t) m.ensemble.trees.push_back(read_tree(trees[t], m));
     if (root_.has("linear")) read_linear(root_["linear"], m);
+    if (root_.has("network")) read_network(version_2_key("network"), m);
+    if (root_.has("preprocessing")) read_preprocessing(version_2_key("preprocessing"), m);
     ir::validate(m, file());
     return m;
   }
@@ -91,7 +94,8 @@ class XylemReader {
     out.base_scores_first = o["base_scores_first"].boolean();
     out.scale = o["scale"].f64();
     out.transform = enum_value(o["transform"], parse_transform,
-                               "identity, sigmoid, softmax, exp, hinge_class, argmax_class, signed_square or softplus");
+                               "identity, sigmoid, softmax, exp, hinge_class, argmax_class, signed_square, softplus, sigmoid_pair or "
+                               "normalized_sigmoid");
     out.transform_precision = precision(o["transform_precision"]);
     out.sigmoid_alpha = o["sigmoid_alpha"].f64();
   }
@@ -180,10 +184,101 @@ class XylemReader {
     m.linear.input_precision = precision(lj["input_precision"]);
     m.linear.bias = numbers(lj["bias"], m.output.accumulation);
     m.linear.weights = numbers(lj["weights"], m.output.accumulation);
+    if (lj.has("missing")) {
+      if (version_ < 2) lj["missing"].fail("needs format version 2 (the file says " + std::to_string(version_) + ")");
+      const std::string missing = lj["missing"].str();
+      if (missing != "skip" && missing != "propagate")
+        lj["missing"].fail("expected \"skip\" or \"propagate\", found \"" + missing + "\"");
+      m.linear.skip_missing = missing == "skip";
+    }
+  }
+
+  JsonView version_2_key(const char* key) const {
+    JsonView v = root_[key];
+    if (version_ < 2) v.fail(std::string(key) + " needs format version 2 (the file says " + std::to_string(version_) + ")");
+    return v;
+  }
+
+  void read_network(const JsonView& nj, ir::Model& m) {
+    m.has_network = true;
+    ir::Network& net = m.network;
+    net.precision = precision(nj["precision"]);
+    JsonView layers = nj["layers"];
+    for (size_t i = 0; i < layers.size(); ++i) {
+      JsonView lj = layers[i];
+      ir::DenseLayer l;
+      l.inputs = static_cast<int32_t>(lj["inputs"].integer(1, ir::kMaxFeatures));
+      l.outputs = static_cast<int32_t>(lj["outputs"].integer(1, ir::kMaxFeatures));
+      l.activation = enum_value(lj["activation"], parse_activation,
+                                "identity, relu, leaky_relu, tanh, logistic, softmax or gelu");
+      if (lj.has("alpha")) l.alpha = lj["alpha"].f64();
+      l.bias = numbers(lj["bias"], net.precision);
+      if (lj.has("int8")) {
+        if (lj.has("weights")) lj["weights"].fail("a layer has either weights or int8, not both");
+        JsonView qj = lj["int8"];
+        l.has_int8 = true;
+        l.int8.values = integers<int8_t>(qj["values"], -127, 127);
+        l.int8.scales = qj["scales"].f32_array_widened();
+        if (qj.has("input_scale")) {
+          l.int8.static_input_scale = true;
+          l.int8.input_scale = qj["input_scale"].f32();
+        }
+      } else {
+        l.weights = numbers(lj["weights"], net.precision);
+      }
+      net.layers.push_back(std::move(l));
+    }
+  }
+
+  void read_preprocessing(const JsonView& pj, ir::Model& m) {
+    m.input_names = pj["input_names"].string_array();
+    JsonView steps = pj["steps"];
+    if (steps.size() == 0) steps.fail("preprocessing needs at least one step (leave it out for none)");
+    for (size_t i = 0; i < steps.size(); ++i) {
+      JsonView sj = steps[i];
+      ir::Step st;
+      st.kind = enum_value(sj["kind"], parse_step_kind,
+                           "standard_scale, min_max_scale, max_abs_scale, impute_constant, one_hot or select_columns");
+      st.inputs = static_cast<int32_t>(sj["inputs"].integer(1, ir::kMaxFeatures));
+      switch (st.kind) {
+        case ir::StepKind::StandardScale:
+          st.offsets = sj["offsets"].f64_array();
+          st.scales = sj["scales"].f64_array();
+          break;
+        case ir::StepKind::MinMaxScale:
+          st.scales = sj["scales"].f64_array();
+          st.offsets = sj["offsets"].f64_array();
+          if (sj.has("clip")) {
+            const std::vector<double> clip = sj["clip"].f64_array();
+            if (clip.size() != 2) sj["clip"].fail("expected [low, high], found " + std::to_string(clip.size()) + " numbers");
+            st.clip = true;
+            st.clip_min = clip[0];
+            st.clip_max = clip[1];
+          }
+          break;
+        case ir::StepKind::MaxAbsScale:
+          st.scales = sj["scales"].f64_array();
+          break;
+        case ir::StepKind::ImputeConstant:
+          st.values = sj["values"].f64_array();
+          break;
+        case ir::StepKind::OneHot: {
+          st.columns = integers<int32_t>(sj["columns"], 0, kMaxInt32);
+          JsonView cats = sj["categories"];
+          for (size_t k = 0; k < cats.size(); ++k) st.categories.push_back(cats[k].f64_array());
+          break;
+        }
+        case ir::StepKind::SelectColumns:
+          st.columns = integers<int32_t>(sj["columns"], 0, kMaxInt32);
+          break;
+      }
+      m.steps.push_back(std::move(st));
+    }
   }
 
   JsonView root_;
   const std::string& file_;
+  int64_t version_ = 0;
 };
 
 }  // namespace

@@ -133,6 +133,72 @@ void write_tree(Writer& w, const ir::Model& m, const ir::Tree& t) {
   w.raw("}");
 }
 
+void write_network(Writer& w, const ir::Network& net) {
+  w.raw(",\n  "); w.key("network"); w.raw("{");
+  w.key("precision"); w.string(ir::to_string(net.precision));
+  w.raw(", "); w.key("layers"); w.raw("[");
+  for (size_t i = 0; i < net.layers.size(); ++i) {
+    const ir::DenseLayer& l = net.layers[i];
+    w.raw(i ? ",\n    {" : "\n    {");
+    w.key("inputs"); w.integer(l.inputs);
+    w.raw(", "); w.key("outputs"); w.integer(l.outputs);
+    w.raw(", "); w.key("activation"); w.string(ir::to_string(l.activation));
+    if (l.activation == ir::Activation::LeakyRelu) { w.raw(", "); w.key("alpha"); w.number(l.alpha, ir::Precision::Float64); }
+    w.raw(",\n     "); w.key("bias"); w.numbers(l.bias, net.precision);
+    if (l.has_int8) {
+      w.raw(",\n     "); w.key("int8"); w.raw("{");
+      w.key("scales"); w.numbers(l.int8.scales, ir::Precision::Float32);
+      if (l.int8.static_input_scale) { w.raw(", "); w.key("input_scale"); w.number(l.int8.input_scale, ir::Precision::Float32); }
+      w.raw(",\n              "); w.key("values"); w.integers(l.int8.values);
+      w.raw("}");
+    } else {
+      w.raw(",\n     "); w.key("weights"); w.numbers(l.weights, net.precision);
+    }
+    w.raw("}");
+  }
+  w.raw("\n  ]}");
+}
+
+void write_preprocessing(Writer& w, const ir::Model& m) {
+  const ir::Precision f64 = ir::Precision::Float64;
+  w.raw(",\n  "); w.key("preprocessing"); w.raw("{");
+  w.key("input_names"); w.array(m.input_names, [&](const std::string& s) { w.string(s); });
+  w.raw(", "); w.key("steps"); w.raw("[");
+  for (size_t i = 0; i < m.steps.size(); ++i) {
+    const ir::Step& st = m.steps[i];
+    w.raw(i ? ",\n    {" : "\n    {");
+    w.key("kind"); w.string(ir::to_string(st.kind));
+    w.raw(", "); w.key("inputs"); w.integer(st.inputs);
+    switch (st.kind) {
+      case ir::StepKind::StandardScale:
+        w.raw(", "); w.key("offsets"); w.numbers(st.offsets, f64);
+        w.raw(", "); w.key("scales"); w.numbers(st.scales, f64);
+        break;
+      case ir::StepKind::MinMaxScale:
+        w.raw(", "); w.key("scales"); w.numbers(st.scales, f64);
+        w.raw(", "); w.key("offsets"); w.numbers(st.offsets, f64);
+        if (st.clip) { w.raw(", "); w.key("clip"); w.numbers({st.clip_min, st.clip_max}, f64); }
+        break;
+      case ir::StepKind::MaxAbsScale:
+        w.raw(", "); w.key("scales"); w.numbers(st.scales, f64);
+        break;
+      case ir::StepKind::ImputeConstant:
+        w.raw(", "); w.key("values"); w.numbers(st.values, f64);
+        break;
+      case ir::StepKind::OneHot:
+        w.raw(", "); w.key("columns"); w.integers(st.columns);
+        w.raw(", "); w.key("categories");
+        w.array(st.categories, [&](const std::vector<double>& c) { w.numbers(c, f64); });
+        break;
+      case ir::StepKind::SelectColumns:
+        w.raw(", "); w.key("columns"); w.integers(st.columns);
+        break;
+    }
+    w.raw("}");
+  }
+  w.raw("\n  ]}");
+}
+
 }  // namespace
 
 std::string write_xylem_json(const ir::Model& m) {
@@ -202,10 +268,13 @@ std::string write_xylem_json(const ir::Model& m) {
     w.raw(",\n  "); w.key("linear"); w.raw("{");
     w.key("num_outputs"); w.integer(m.linear.num_outputs);
     w.raw(", "); w.key("input_precision"); w.string(ir::to_string(m.linear.input_precision));
+    w.raw(", "); w.key("missing"); w.string(m.linear.skip_missing ? "skip" : "propagate");
     w.raw(",\n             "); w.key("bias"); w.numbers(m.linear.bias, values_p);
     w.raw(",\n             "); w.key("weights"); w.numbers(m.linear.weights, values_p);
     w.raw("}");
   }
+  if (m.has_network) write_network(w, m.network);
+  if (!m.steps.empty()) write_preprocessing(w, m);
   w.raw("\n}\n");
   return w.take();
 }

@@ -286,13 +286,14 @@ TEST(EngineChoice, BadOptionsAreClearErrors) {
     std::vector<std::string> expected;  // substrings of the message
   };
   std::vector<Case> cases = {
-      {"fast", "auto", false, {"unknown engine \"fast\"", "auto, reference, tree_nodes or tree_array"}},
+      {"fast", "auto", false, {"unknown engine \"fast\"", "auto, reference, tree_nodes, tree_array or dense"}},
       {"", "auto", false, {"unknown engine \"\""}},
       {"Tree_Array", "auto", false, {"unknown engine \"Tree_Array\""}},
       {"auto", "sse9", false, {"unknown isa \"sse9\"", "auto, portable, avx2 or avx512"}},
       {"tree_array", "AVX2", false, {"unknown isa \"AVX2\""}},
       {"tree_nodes", "auto", true, {"quantized thresholds need the tree_array engine, not tree_nodes"}},
       {"reference", "auto", true, {"quantized thresholds need the tree_array engine, not reference"}},
+      {"dense", "auto", false, {"the dense engine cannot run this model: it has trees"}},
   };
   const std::vector<std::string> isas = cpu_isas();
   if (std::find(isas.begin(), isas.end(), "avx2") == isas.end())

@@ -809,10 +809,13 @@ TEST(MalformedXylem, AbsurdSizes) {
 }
 
 TEST(MalformedXylem, FormatVersion) {
-  EXPECT_TRUE(fails_exactly(set_value(bl_xylem(), At{"version"}, "2"), "x.json",
-                            "x.json: version: format version 2 is not supported (this build reads version 1)"));
+  EXPECT_TRUE(fails_exactly(set_value(bl_xylem(), At{"version"}, "3"), "x.json",
+                            "x.json: version: format version 3 is not supported (this build reads versions 1 to 2)"));
   EXPECT_TRUE(fails_exactly(set_value(bl_xylem(), At{"version"}, "0"), "x.json",
-                            "x.json: version: format version 0 is not supported (this build reads version 1)"));
+                            "x.json: version: format version 0 is not supported (this build reads versions 1 to 2)"));
+  // A version 1 file still reads (and writing it gives version 2).
+  const std::string v1 = set_value(bl_xylem(), At{"version"}, "1");
+  EXPECT_NO_THROW(Model::load_from_memory(v1, "x.json"));
   EXPECT_TRUE(fails_exactly(set_value(bl_xylem(), At{"version"}, "-1"), "x.json",
                             "x.json: version: value -1 out of range [0, 2147483647]"));
   LoadOptions as_xylem;
@@ -823,7 +826,7 @@ TEST(MalformedXylem, FormatVersion) {
 TEST(MalformedXylem, UnknownEnumStrings) {
   EXPECT_TRUE(fails_exactly(set_value(bl_xylem(), At{"transform"}, "\"tanh\""), "x.json",
                             "x.json: output.transform: unknown value \"tanh\" (expected identity, sigmoid, softmax, exp, "
-                            "hinge_class, argmax_class, signed_square or softplus)"));
+                            "hinge_class, argmax_class, signed_square, softplus, sigmoid_pair or normalized_sigmoid)"));
   EXPECT_TRUE(fails_exactly(set_value(bl_xylem(), At{"task"}, "\"clustering\""), "x.json",
                             "x.json: task: unknown value \"clustering\" (expected regression, binary_classification, "
                             "multiclass_classification, multi_target_regression, ranking or survival)"));

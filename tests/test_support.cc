@@ -95,6 +95,7 @@ std::vector<EngineVariant> engine_variants() {
   for (const std::string& isa : cpu_isas()) {
     variants.push_back({"tree_array", isa, false});
     variants.push_back({"tree_array", isa, true});
+    variants.push_back({"dense", isa, false});
   }
   return variants;
 }

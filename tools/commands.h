@@ -29,6 +29,9 @@ inline std::string format_bytes(size_t bytes) {
 
 struct ConvertArgs {
   std::string input, output, from = "auto";
+  std::string quantize;            // "" or "int8"
+  std::string calibration;         // CSV rows that measure the int8 cost (and static scales)
+  std::string int8_inputs = "auto";  // auto (static with calibration rows), static, dynamic
 };
 void add_convert_options(CLI::App& app, ConvertArgs& args);
 int run_convert(const ConvertArgs& args);

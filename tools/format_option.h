@@ -27,8 +27,9 @@ inline void add_from_option(CLI::App& app, std::string& from) {
 inline void add_engine_options(CLI::App& app, LoadArgs& args) {
   app.add_option("--engine", args.engine,
                  "Prediction engine: auto (the fastest that runs the model), reference (the plain oracle), "
-                 "tree_nodes (compact nodes, any tree model) or tree_array (branch-free complete trees)")
-      ->check(CLI::IsMember({"auto", "reference", "tree_nodes", "tree_array"}));
+                 "tree_nodes (compact nodes, any tree model), tree_array (branch-free complete trees) or dense "
+                 "(networks and linear models: BLAS and SIMD kernels)")
+      ->check(CLI::IsMember({"auto", "reference", "tree_nodes", "tree_array", "dense"}));
   app.add_option("--isa", args.isa, "Kernel instruction set: auto (the best this CPU has), portable, avx2, avx512")
       ->check(CLI::IsMember({"auto", "portable", "avx2", "avx512"}));
   app.add_flag("--quantize", args.quantize,

@@ -33,7 +33,9 @@ nlohmann::json to_json(const ModelSummary& s) {
                      {"missing_zero_to_default", s.missing_zero_to_default},
                      {"base_scores_first", s.base_scores_first}, {"scale", s.scale}}},
           {"category_labels", s.category_labels},
-          {"linear", s.has_linear}};
+          {"linear", s.has_linear},
+          {"preprocessing", {{"inputs", s.num_inputs}, {"input_names", s.input_names}, {"steps", s.steps}}},
+          {"network", {{"precision", s.network_precision}, {"layers", s.layers}, {"int8_layers", s.int8_layers}}}};
 }
 
 void print_table(const ModelSummary& s, const std::string& engine, size_t memory_bytes) {
@@ -41,6 +43,10 @@ void print_table(const ModelSummary& s, const std::string& engine, size_t memory
   row("source", s.source_library + " " + s.source_version + " (" + s.source_format + ")");
   row("objective", s.objective + (s.booster.empty() ? "" : " (booster " + s.booster + ")"));
   row("task", s.task);
+  if (!s.steps.empty()) {
+    row("inputs", std::to_string(s.num_inputs) + (s.input_names.empty() ? "" : " (" + join(s.input_names, 12) + ")"));
+    for (const std::string& step : s.steps) row("preprocessing", step);
+  }
   size_t categorical = std::count(s.feature_types.begin(), s.feature_types.end(), "categorical");
   row("features", std::to_string(s.num_features) + (categorical ? " (" + std::to_string(categorical) + " categorical)" : ""));
   if (!s.feature_names.empty()) row("feature names", join(s.feature_names, 12));
@@ -84,6 +90,11 @@ void print_table(const ModelSummary& s, const std::string& engine, size_t memory
   }
   if (s.has_linear) row("linear", "weights for " + std::to_string(s.num_features) + " features x " +
                                       std::to_string(s.num_outputs) + " outputs");
+  if (!s.layers.empty()) {
+    row("network", std::to_string(s.layers.size()) + " dense layers in " + s.network_precision +
+                       (s.int8_layers ? " (" + std::to_string(s.int8_layers) + " int8)" : ""));
+    for (const std::string& layer : s.layers) row("layer", layer);
+  }
   row("engine", engine);
   row("memory", format_bytes(memory_bytes));
   if (s.best_iteration >= 0)

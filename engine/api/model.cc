@@ -38,7 +38,7 @@ constexpr size_t kMinRowsPerTask = 64;
 template <typename Row>
 void predict_rows(const Model::Impl& impl, const Row* rows, size_t n_rows, double* out, const PredictOptions& options) {
   const ir::Model& m = impl.ir();
-  const size_t n_features = m.num_features;
+  const size_t n_features = ir::input_width(m);
   const size_t width = options.margin ? m.num_outputs : ir::prediction_width(m);
   if (options.num_iterations < 0 || options.num_iterations > impl.predictor.num_iterations())
     throw Error("num_iterations " + std::to_string(options.num_iterations) + " out of range: the model has " +
@@ -52,7 +52,8 @@ void predict_rows(const Model::Impl& impl, const Row* rows, size_t n_rows, doubl
   }
   // A few tasks per thread even out uneven rows; each is a contiguous range.
   const size_t tasks = std::min(threads * 4, n_rows / kMinRowsPerTask);
-  const size_t chunk = (n_rows + tasks - 1) / tasks;
+  const size_t align = impl.engine->row_alignment();
+  const size_t chunk = ((n_rows + tasks - 1) / tasks + align - 1) / align * align;
   threading::ThreadPool::shared().run(tasks, options.threads, [&](size_t task) {
     const size_t begin = task * chunk, end = std::min(n_rows, begin + chunk);
     if (begin < end) impl.engine->predict(rows + begin * n_features, end - begin, out + begin * width, request);
@@ -101,13 +102,13 @@ void Model::save(const std::string& path) const {
   if (!out) throw Error(path + ": write error");
 }
 
-int Model::num_features() const { return impl_->ir().num_features; }
+int Model::num_features() const { return ir::input_width(impl_->ir()); }
 
 int Model::output_width(bool margin) const {
   return margin ? impl_->ir().num_outputs : ir::prediction_width(impl_->ir());
 }
 
-const std::vector<std::string>& Model::feature_names() const { return impl_->ir().feature_names; }
+const std::vector<std::string>& Model::feature_names() const { return ir::input_names_of(impl_->ir()); }
 
 std::string Model::engine() const { return impl_->engine->name(); }
 
@@ -119,19 +120,21 @@ std::string Model::task() const { return ir::to_string(impl_->ir().task); }
 
 std::vector<size_t> Model::match_columns(const std::vector<std::string>& header) const {
   const ir::Model& m = impl_->ir();
-  std::vector<size_t> columns(m.num_features);
-  if (m.feature_names.empty()) {
-    if (header.size() < static_cast<size_t>(m.num_features))
+  const std::vector<std::string>& names = ir::input_names_of(m);
+  const int32_t n_inputs = ir::input_width(m);
+  std::vector<size_t> columns(n_inputs);
+  if (names.empty()) {
+    if (header.size() < static_cast<size_t>(n_inputs))
       throw Error("input has " + std::to_string(header.size()) + " columns, the model needs " +
-                  std::to_string(m.num_features) + " features (matched by position)");
+                  std::to_string(n_inputs) + " features (matched by position)");
     for (size_t f = 0; f < columns.size(); ++f) columns[f] = f;
     return columns;
   }
   for (size_t f = 0; f < columns.size(); ++f) {
-    auto it = std::find(header.begin(), header.end(), m.feature_names[f]);
-    if (it == header.end()) throw Error("input has no column named \"" + m.feature_names[f] + "\" (model feature " + std::to_string(f) + ")");
-    if (std::find(it + 1, header.end(), m.feature_names[f]) != header.end())
-      throw Error("input has two columns named \"" + m.feature_names[f] + "\"");
+    auto it = std::find(header.begin(), header.end(), names[f]);
+    if (it == header.end()) throw Error("input has no column named \"" + names[f] + "\" (model feature " + std::to_string(f) + ")");
+    if (std::find(it + 1, header.end(), names[f]) != header.end())
+      throw Error("input has two columns named \"" + names[f] + "\"");
     columns[f] = static_cast<size_t>(it - header.begin());
   }
   return columns;

@@ -26,7 +26,8 @@ ModelSummary Model::summary() const {
   } else if (s.output_width == 1) {
     s.output_names = {"prediction"};
   } else {
-    const char* prefix = m.task == ir::Task::MulticlassClassification ? "class_" : "output_";
+    const bool classes = m.task == ir::Task::MulticlassClassification || m.task == ir::Task::BinaryClassification;
+    const char* prefix = classes ? "class_" : "output_";
     for (int k = 0; k < s.output_width; ++k) s.output_names.push_back(prefix + std::to_string(k));
   }
   s.transform = ir::to_string(m.output.transform);
@@ -34,6 +35,22 @@ ModelSummary Model::summary() const {
   s.margin_precision = ir::to_string(m.output.accumulation);
   s.base_scores = m.output.base_scores;
   s.has_linear = m.has_linear;
+  s.num_inputs = ir::input_width(m);
+  s.input_names = ir::input_names_of(m);
+  for (const ir::Step& step : m.steps)
+    s.steps.push_back(std::string(ir::to_string(step.kind)) + " (" + std::to_string(step.inputs) + " -> " +
+                      std::to_string(ir::step_outputs(step)) + ")");
+  if (m.has_network) {
+    s.network_precision = ir::to_string(m.network.precision);
+    for (const ir::DenseLayer& l : m.network.layers) {
+      std::string layer = std::to_string(l.inputs) + " -> " + std::to_string(l.outputs) + " " + ir::to_string(l.activation);
+      if (l.has_int8) {
+        layer += l.int8.static_input_scale ? ", int8 (static input scale)" : ", int8 (dynamic input scale)";
+        ++s.int8_layers;
+      }
+      s.layers.push_back(layer);
+    }
+  }
 
   s.input_precision = ir::to_string(m.ensemble.input_precision);
   s.threshold_precision = ir::to_string(m.ensemble.threshold_precision);

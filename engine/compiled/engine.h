@@ -25,6 +25,10 @@ class Engine {
   // rows: n x num_features, row-major, NaN = missing; out: n x (margin ? num_outputs : prediction width).
   virtual void predict(const double* rows, size_t n, double* out, const PredictRequest& request) const = 0;
   virtual void predict(const float* rows, size_t n, double* out, const PredictRequest& request) const = 0;
+  // Threads split a batch at multiples of this many rows, so that every row is
+  // computed in the same block as without threads (BLAS's bits depend on the block
+  // size: the dense engine says 256). 1: a row's result never depends on its batch.
+  virtual size_t row_alignment() const { return 1; }
 };
 
 }  // namespace xylem::engine

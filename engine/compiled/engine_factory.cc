@@ -1,5 +1,7 @@
 #include "engine/compiled/engine_factory.h"
 
+#include "engine/compiled/dense_engine.h"
+#include "engine/compiled/pipeline_engine.h"
 #include "engine/compiled/tree_array_engine.h"
 #include "engine/compiled/tree_nodes_engine.h"
 #include "engine/reference/reference_engine.h"
@@ -51,12 +53,32 @@ std::vector<std::string> available_isas() {
 std::unique_ptr<Engine> choose_engine(const reference::ReferencePredictor& reference, const EngineChoice& choice) {
   const ir::Model& model = reference.model();
   const std::string& name = choice.engine;
-  if (name != "auto" && name != "reference" && name != "tree_nodes" && name != "tree_array")
-    throw Error("unknown engine \"" + name + "\" (expected auto, reference, tree_nodes or tree_array)");
+  if (name != "auto" && name != "reference" && name != "tree_nodes" && name != "tree_array" && name != "dense")
+    throw Error("unknown engine \"" + name + "\" (expected auto, reference, tree_nodes, tree_array or dense)");
   const kernels::ArrayKernelTable& kernels = array_kernels(choice.isa);
   if (choice.quantize && name != "auto" && name != "tree_array")
     throw Error("quantized thresholds need the tree_array engine, not " + name);
   if (name == "reference") return std::make_unique<reference::ReferenceEngine>(reference);
+
+  // Preprocessing steps run in front of the estimator's own engine.
+  if (!model.steps.empty()) {
+    auto estimator_reference = std::make_unique<reference::ReferencePredictor>(ir::estimator_only(model));
+    std::unique_ptr<Engine> estimator = choose_engine(*estimator_reference, choice);
+    if (estimator->name() == "reference") return std::make_unique<reference::ReferenceEngine>(reference);
+    return std::make_unique<compiled::PipelineEngine>(model.steps, std::move(estimator_reference), std::move(estimator));
+  }
+
+  // Networks and linear models without trees: the dense engine.
+  if (model.has_network || (model.has_linear && model.ensemble.trees.empty())) {
+    std::string why_dense;
+    if (name == "auto" || name == "dense") {
+      const std::string isa = choice.isa == "auto" ? available_isas().back() : choice.isa;
+      if (auto engine = compiled::make_dense_engine(model, isa, &why_dense)) return engine;
+      if (name == "dense") throw Error("the dense engine cannot run this model: it has " + why_dense);
+    }
+  } else if (name == "dense") {
+    throw Error("the dense engine cannot run this model: it has trees");
+  }
 
   std::string why_array, why_nodes;
   // Kernels without float64 code of their own (AVX-512) run a model that compares in

@@ -50,7 +50,8 @@ std::vector<uint8_t> zero_is_missing_features(const ir::Model& model) {
 }
 
 std::string unsupported_by_compiled(const ir::Model& model, bool generic) {
-  if (model.has_linear) return "a linear booster (gblinear)";
+  if (model.has_network) return "a network (MLP)";
+  if (model.has_linear) return model.linear.skip_missing ? "a linear booster (gblinear)" : "a linear model";
   const std::vector<uint8_t> zero_missing = zero_is_missing_features(model);
   for (const ir::Tree& tree : model.ensemble.trees) {
     if (tree.has_linear_leaves()) return "linear leaves (LightGBM linear_tree)";

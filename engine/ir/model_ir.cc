@@ -3,7 +3,34 @@
 namespace xylem::ir {
 
 int32_t prediction_width(const Model& model) {
-  return model.output.transform == Transform::ArgMaxClass ? 1 : model.num_outputs;
+  if (model.output.transform == Transform::ArgMaxClass) return 1;
+  if (model.output.transform == Transform::SigmoidPair) return 2;
+  return model.num_outputs;
+}
+
+int32_t step_outputs(const Step& step) {
+  switch (step.kind) {
+    case StepKind::OneHot: {
+      int32_t width = step.inputs - static_cast<int32_t>(step.columns.size());
+      for (const auto& categories : step.categories) width += static_cast<int32_t>(categories.size());
+      return width;
+    }
+    case StepKind::SelectColumns: return static_cast<int32_t>(step.columns.size());
+    default: return step.inputs;
+  }
+}
+
+int32_t input_width(const Model& model) { return model.steps.empty() ? model.num_features : model.steps.front().inputs; }
+
+const std::vector<std::string>& input_names_of(const Model& model) {
+  return model.steps.empty() ? model.feature_names : model.input_names;
+}
+
+Model estimator_only(const Model& model) {
+  Model m = model;
+  m.steps.clear();
+  m.input_names.clear();
+  return m;
 }
 
 namespace {
@@ -27,6 +54,14 @@ size_t memory_bytes(const Model& model) {
     for (const auto& set : t.category_sets) total += sizeof(set) + bytes(set);
   }
   total += bytes(model.linear.weights) + bytes(model.linear.bias) + bytes(model.output.base_scores);
+  for (const DenseLayer& layer : model.network.layers)
+    total += sizeof(DenseLayer) + bytes(layer.weights) + bytes(layer.bias) + bytes(layer.int8.values) +
+             bytes(layer.int8.scales);
+  for (const Step& step : model.steps) {
+    total += sizeof(Step) + bytes(step.offsets) + bytes(step.scales) + bytes(step.values) + bytes(step.columns);
+    for (const auto& c : step.categories) total += sizeof(c) + bytes(c);
+  }
+  for (const std::string& name : model.input_names) total += sizeof(name) + name.size();
   return total;
 }
 
@@ -52,6 +87,33 @@ const char* to_string(Transform transform) {
     case Transform::ArgMaxClass: return "argmax_class";
     case Transform::SignedSquare: return "signed_square";
     case Transform::Softplus: return "softplus";
+    case Transform::SigmoidPair: return "sigmoid_pair";
+    case Transform::NormalizedSigmoid: return "normalized_sigmoid";
+  }
+  return "?";
+}
+
+const char* to_string(Activation activation) {
+  switch (activation) {
+    case Activation::Identity: return "identity";
+    case Activation::Relu: return "relu";
+    case Activation::LeakyRelu: return "leaky_relu";
+    case Activation::Tanh: return "tanh";
+    case Activation::Logistic: return "logistic";
+    case Activation::Softmax: return "softmax";
+    case Activation::Gelu: return "gelu";
+  }
+  return "?";
+}
+
+const char* to_string(StepKind kind) {
+  switch (kind) {
+    case StepKind::StandardScale: return "standard_scale";
+    case StepKind::MinMaxScale: return "min_max_scale";
+    case StepKind::MaxAbsScale: return "max_abs_scale";
+    case StepKind::ImputeConstant: return "impute_constant";
+    case StepKind::OneHot: return "one_hot";
+    case StepKind::SelectColumns: return "select_columns";
   }
   return "?";
 }

@@ -107,14 +107,87 @@ struct TreeEnsemble {
   int32_t trees_per_iteration = 1;
 };
 
-// margin[k] += sum over present features f of x[f] * weights[f * num_outputs + k], plus bias[k].
-// Missing (NaN) inputs contribute nothing, as in XGBoost's gblinear.
+// margin[k] += bias[k] + sum over features f of x[f] * weights[f * num_outputs + k].
+// With skip_missing a NaN input contributes nothing (XGBoost's gblinear); without it
+// a NaN makes every output NaN (scikit-learn's linear models reject NaN; xylem
+// propagates it rather than invent a value).
 struct LinearModel {
   int32_t num_outputs = 1;
   std::vector<double> weights;  // feature-major: num_features * num_outputs
   std::vector<double> bias;     // num_outputs
   Precision input_precision = Precision::Float32;
+  bool skip_missing = true;
 };
+
+// What a dense layer applies to its outputs.
+enum class Activation : uint8_t {
+  Identity,
+  Relu,       // max(x, 0)
+  LeakyRelu,  // x >= 0 ? x : alpha * x
+  Tanh,
+  Logistic,   // 1 / (1 + exp(-x))
+  Softmax,    // over the layer's outputs: exp(x - max) / sum
+  Gelu,       // x * (1 + erf(x / sqrt(2))) / 2
+};
+
+// Symmetric per-output-channel int8 weights: weight[o][i] ~ values[o * inputs + i] *
+// scales[o], values in [-127, 127]. The layer's input is quantized as well, with one
+// scale per row (max |a| / 127, dynamic) or the static input_scale measured on
+// calibration rows; a = clamp(round_half_even(a / scale), -127, 127). The int8 dot
+// products are summed exactly in int32, then out[o] = float(acc) * (input scale *
+// scales[o]) + bias[o], in float32.
+struct Int8Weights {
+  std::vector<int8_t> values;  // outputs x inputs, output-major
+  std::vector<double> scales;  // outputs (exact floats)
+  bool static_input_scale = false;
+  double input_scale = 0;      // with static_input_scale: an exact float > 0
+};
+
+// out = activation(in * W + bias), W inputs x outputs.
+struct DenseLayer {
+  int32_t inputs = 0;
+  int32_t outputs = 0;
+  std::vector<double> weights;  // inputs x outputs, input-major (scikit-learn's coefs_[i]); empty when int8
+  std::vector<double> bias;     // outputs
+  Activation activation = Activation::Identity;
+  double alpha = 0.01;          // LeakyRelu's slope
+  bool has_int8 = false;
+  Int8Weights int8;
+};
+
+// A multi-layer perceptron: layers applied in order, all in `precision` (weights,
+// products, sums and activations), the last layer's outputs are the margins. NaN
+// inputs propagate.
+struct Network {
+  std::vector<DenseLayer> layers;
+  Precision precision = Precision::Float32;
+};
+
+// Preprocessing: steps applied in order, in float64, to the caller's row before the
+// estimator sees it (scikit-learn's Pipeline). Each step maps a row of `inputs`
+// values to a row of step_outputs(step) values.
+enum class StepKind : uint8_t {
+  StandardScale,   // x = (x - offsets[c]) / scales[c]        (StandardScaler)
+  MinMaxScale,     // x = x * scales[c] + offsets[c], then clamp to [clip_min, clip_max] when clip (MinMaxScaler)
+  MaxAbsScale,     // x = x / scales[c]                       (MaxAbsScaler)
+  ImputeConstant,  // NaN in column c becomes values[c]       (SimpleImputer)
+  OneHot,          // columns[k] is replaced, in place, by one indicator per categories[k] (OneHotEncoder)
+  SelectColumns,   // output j is input columns[j]            (column selection and reordering)
+};
+
+// OneHot: a value equal to categories[k][j] sets indicator j to 1; a value that is in no
+// category (an unseen one, or NaN) leaves all of them 0 (handle_unknown="ignore").
+struct Step {
+  StepKind kind = StepKind::StandardScale;
+  int32_t inputs = 0;
+  std::vector<double> offsets, scales, values;  // per input column, as the kind uses them
+  bool clip = false;
+  double clip_min = 0, clip_max = 1;
+  std::vector<int32_t> columns;
+  std::vector<std::vector<double>> categories;  // OneHot: per listed column, sorted, distinct, no NaN
+};
+
+int32_t step_outputs(const Step& step);
 
 enum class Aggregation : uint8_t {
   Sum,      // boosting
@@ -131,6 +204,8 @@ enum class Transform : uint8_t {
   ArgMaxClass,   // index of the largest margin, first one on ties (XGBoost multi:softmax)
   SignedSquare,  // |x| * x, per output (LightGBM regression with reg_sqrt)
   Softplus,      // log1p(exp(x)), per output (LightGBM cross_entropy_lambda)
+  SigmoidPair,   // one margin -> [1 - p, p], p = sigmoid(x) (scikit-learn's binary predict_proba)
+  NormalizedSigmoid,  // p_k = sigmoid(x_k) / sum of them (scikit-learn's one-vs-rest predict_proba)
 };
 
 struct OutputStage {
@@ -169,6 +244,12 @@ struct Source {
 };
 
 struct Model {
+  // Preprocessing: the caller's rows (steps[0].inputs values, named input_names: empty
+  // or one name each) go through the steps; without steps they go straight to the
+  // estimator. See input_width() and input_names_of().
+  std::vector<Step> steps;
+  std::vector<std::string> input_names;
+  // The estimator's input, after the steps.
   int32_t num_features = 0;
   std::vector<std::string> feature_names;  // empty, or num_features names
   std::vector<FeatureType> feature_types;  // num_features entries
@@ -183,11 +264,25 @@ struct Model {
   TreeEnsemble ensemble;                   // may hold no trees
   bool has_linear = false;
   LinearModel linear;
+  bool has_network = false;  // an MLP: then there are no trees and no linear part
+  Network network;
   OutputStage output;
 };
 
 // Number of values predict() returns per row (what the library's predict returns).
 int32_t prediction_width(const Model& model);
+
+// The width of the caller's rows (steps[0].inputs, or num_features without steps) and
+// their names (input_names, or feature_names without steps).
+int32_t input_width(const Model& model);
+const std::vector<std::string>& input_names_of(const Model& model);
+
+// The model without its preprocessing steps: what the estimator alone predicts from
+// preprocessed rows (num_inputs == num_features).
+Model estimator_only(const Model& model);
+
+const char* to_string(Activation activation);
+const char* to_string(StepKind kind);
 
 // Bytes the model's arrays hold (an estimate of its memory: contents, not allocator slack).
 size_t memory_bytes(const Model& model);

@@ -37,6 +37,8 @@ class Checker {
                                                  std::to_string(m_.ensemble.trees.size()) + " trees");
     for (size_t t = 0; t < m_.ensemble.trees.size(); ++t) check_tree(m_.ensemble.trees[t], t);
     if (m_.has_linear) check_linear();
+    if (m_.has_network) check_network();
+    if (!m_.steps.empty()) check_steps();
     if (m_.ensemble.trees.empty() && !m_.has_linear && m_.output.aggregation == Aggregation::Average)
       fail("output.aggregation", "average of no trees");
   }
@@ -71,6 +73,139 @@ class Checker {
       if (std::isnan(o.base_scores[k])) fail("output.base_scores[" + std::to_string(k) + "]", "is NaN");
     if (!std::isfinite(o.scale)) fail("output.scale", "is not finite");
     if (!std::isfinite(o.sigmoid_alpha)) fail("output.sigmoid_alpha", "is not finite");
+    if (o.transform == Transform::SigmoidPair && m_.num_outputs != 1)
+      fail("output.transform", "sigmoid_pair turns one margin into two probabilities; the model has " +
+                                   std::to_string(m_.num_outputs) + " outputs");
+  }
+
+  static std::string shape(int64_t rows, int64_t cols) { return std::to_string(rows) + " x " + std::to_string(cols); }
+
+  void check_network() {
+    const Network& net = m_.network;
+    if (!m_.ensemble.trees.empty()) fail("network", "a model with a network has no trees");
+    if (m_.has_linear) fail("network", "a model with a network has no linear part");
+    if (net.layers.empty()) fail("network.layers", "a network needs at least one layer");
+    // The margins are the last layer's outputs: nothing to average, scale or shift.
+    for (size_t k = 0; k < m_.output.base_scores.size(); ++k)
+      if (m_.output.base_scores[k] != 0)
+        fail("output.base_scores[" + std::to_string(k) + "]", "must be 0 for a network (put it in the last layer's bias)");
+    if (m_.output.scale != 1) fail("output.scale", "must be 1 for a network");
+    if (m_.output.aggregation != Aggregation::Sum) fail("output.aggregation", "must be sum for a network");
+    if (m_.output.accumulation != net.precision)
+      fail("output.accumulation", std::string("is ") + to_string(m_.output.accumulation) + " but the network computes in " +
+                                      to_string(net.precision));
+    int32_t width = m_.num_features;
+    for (size_t i = 0; i < net.layers.size(); ++i) {
+      const DenseLayer& l = net.layers[i];
+      const std::string p = "network.layers[" + std::to_string(i) + "]";
+      if (l.inputs != width)
+        fail(p + ".inputs", "layer takes " + std::to_string(l.inputs) + " inputs but " +
+                                (i == 0 ? "the model has " + std::to_string(width) + " features"
+                                        : "layer " + std::to_string(i - 1) + " has " + std::to_string(width) + " outputs"));
+      const size_t weights = static_cast<size_t>(l.inputs) * static_cast<size_t>(l.outputs);
+      if (l.has_int8) {
+        if (net.precision != Precision::Float32)
+          fail(p + ".int8", "int8 layers compute in float32; the network's precision is float64");
+        if (l.int8.values.size() != weights)
+          fail(p + ".int8.values", "has " + std::to_string(l.int8.values.size()) + " values, expected " +
+                                       shape(l.outputs, l.inputs) + " (outputs x inputs) = " + std::to_string(weights));
+        if (l.int8.scales.size() != static_cast<size_t>(l.outputs))
+          fail(p + ".int8.scales", "has " + std::to_string(l.int8.scales.size()) + " scales for " +
+                                       std::to_string(l.outputs) + " outputs");
+        for (size_t o = 0; o < l.int8.scales.size(); ++o)
+          if (!(l.int8.scales[o] > 0) || !std::isfinite(l.int8.scales[o]))
+            fail(p + ".int8.scales[" + std::to_string(o) + "]", "must be a positive finite number");
+        if (l.int8.static_input_scale && !(l.int8.input_scale > 0 && std::isfinite(l.int8.input_scale)))
+          fail(p + ".int8.input_scale", "must be a positive finite number");
+      } else if (l.weights.size() != weights) {
+        fail(p + ".weights", "has " + std::to_string(l.weights.size()) + " values, expected " +
+                                 shape(l.inputs, l.outputs) + " (inputs x outputs) = " + std::to_string(weights));
+      }
+      if (l.bias.size() != static_cast<size_t>(l.outputs))
+        fail(p + ".bias", "has " + std::to_string(l.bias.size()) + " values for " + std::to_string(l.outputs) + " outputs");
+      if (!std::isfinite(l.alpha)) fail(p + ".alpha", "is not finite");
+      width = l.outputs;
+    }
+    if (width != m_.num_outputs)
+      fail("network.layers[" + std::to_string(net.layers.size() - 1) + "].outputs",
+           "the last layer has " + std::to_string(width) + " outputs but the model has " +
+               std::to_string(m_.num_outputs));
+  }
+
+  void check_steps() {
+    if (!m_.input_names.empty() && m_.input_names.size() != static_cast<size_t>(m_.steps.front().inputs))
+      fail("preprocessing.input_names", "has " + std::to_string(m_.input_names.size()) + " names for " +
+                                            std::to_string(m_.steps.front().inputs) + " inputs");
+    int64_t width = m_.steps.front().inputs;
+    for (size_t i = 0; i < m_.steps.size(); ++i) {
+      const Step& st = m_.steps[i];
+      const std::string p = "preprocessing.steps[" + std::to_string(i) + "]";
+      if (st.inputs != width)
+        fail(p + ".inputs", "step takes " + std::to_string(st.inputs) + " inputs but step " + std::to_string(i - 1) +
+                                " gives " + std::to_string(width));
+      const size_t n = static_cast<size_t>(st.inputs);
+      auto per_column = [&](const std::vector<double>& v, const char* name, bool nonzero, bool finite) {
+        if (v.size() != n)
+          fail(p + "." + name, "has " + std::to_string(v.size()) + " values for " + std::to_string(n) + " inputs");
+        for (size_t c = 0; c < n; ++c) {
+          if (std::isnan(v[c]) || (finite && !std::isfinite(v[c])))
+            fail(p + "." + name + "[" + std::to_string(c) + "]", finite ? "is not finite" : "is NaN");
+          if (nonzero && v[c] == 0) fail(p + "." + name + "[" + std::to_string(c) + "]", "is 0 (a divisor)");
+        }
+      };
+      switch (st.kind) {
+        case StepKind::StandardScale:
+          per_column(st.offsets, "offsets", false, true);
+          per_column(st.scales, "scales", true, true);
+          break;
+        case StepKind::MinMaxScale:
+          per_column(st.scales, "scales", false, true);
+          per_column(st.offsets, "offsets", false, true);
+          if (st.clip && !(st.clip_min <= st.clip_max))
+            fail(p + ".clip", "low " + std::to_string(st.clip_min) + " is above high " + std::to_string(st.clip_max));
+          break;
+        case StepKind::MaxAbsScale:
+          per_column(st.scales, "scales", true, true);
+          break;
+        case StepKind::ImputeConstant:
+          per_column(st.values, "values", false, true);
+          break;
+        case StepKind::OneHot: {
+          if (st.categories.size() != st.columns.size())
+            fail(p + ".categories", "has " + std::to_string(st.categories.size()) + " lists for " +
+                                        std::to_string(st.columns.size()) + " columns");
+          for (size_t k = 0; k < st.columns.size(); ++k) {
+            const std::string c = p + ".columns[" + std::to_string(k) + "]";
+            if (st.columns[k] < 0 || st.columns[k] >= st.inputs)
+              fail(c, "column " + std::to_string(st.columns[k]) + " out of range (the step has " +
+                          std::to_string(st.inputs) + " inputs)");
+            if (k > 0 && st.columns[k] <= st.columns[k - 1]) fail(c, "columns must be distinct and ascending");
+            const std::vector<double>& cats = st.categories[k];
+            if (cats.empty()) fail(p + ".categories[" + std::to_string(k) + "]", "has no categories");
+            for (size_t j = 0; j < cats.size(); ++j) {
+              const std::string cj = p + ".categories[" + std::to_string(k) + "][" + std::to_string(j) + "]";
+              if (!std::isfinite(cats[j])) fail(cj, "is not finite");
+              if (j > 0 && !(cats[j] > cats[j - 1])) fail(cj, "categories must be distinct and ascending");
+            }
+          }
+          break;
+        }
+        case StepKind::SelectColumns:
+          if (st.columns.empty()) fail(p + ".columns", "selects no column");
+          for (size_t k = 0; k < st.columns.size(); ++k)
+            if (st.columns[k] < 0 || st.columns[k] >= st.inputs)
+              fail(p + ".columns[" + std::to_string(k) + "]", "column " + std::to_string(st.columns[k]) +
+                                                                  " out of range (the step has " +
+                                                                  std::to_string(st.inputs) + " inputs)");
+          break;
+      }
+      width = step_outputs(st);
+      if (width > kMaxFeatures) fail(p, "gives " + std::to_string(width) + " columns, more than " + std::to_string(kMaxFeatures));
+    }
+    if (width != m_.num_features)
+      fail("preprocessing.steps[" + std::to_string(m_.steps.size() - 1) + "]",
+           "the last step gives " + std::to_string(width) + " columns but the estimator reads " +
+               std::to_string(m_.num_features) + " features");
   }
 
   void check_tree(const Tree& tree, size_t t) {

@@ -26,9 +26,9 @@ class ReferenceEngine final : public engine::Engine {
   template <typename Src>
   void run(const Src* rows, size_t n, double* out, const engine::PredictRequest& request) const {
     const ir::Model& m = predictor_.model();
-    const size_t n_features = m.num_features;
+    const size_t n_features = ir::input_width(m);
     const size_t width = request.margin ? m.num_outputs : ir::prediction_width(m);
-    std::vector<double> row(n_features), result(std::max<int32_t>(m.num_outputs, 1));
+    std::vector<double> row(n_features), result(std::max<int32_t>(ir::prediction_width(m), m.num_outputs));
     for (size_t r = 0; r < n; ++r) {
       std::copy_n(rows + r * n_features, n_features, row.begin());
       predictor_.predict_row(row.data(), result.data(), request.margin, request.num_iterations);

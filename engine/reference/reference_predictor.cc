@@ -4,6 +4,8 @@
 #include <cmath>
 
 #include "engine/ir/category_key.h"
+#include "engine/reference/network_reference.h"
+#include "engine/reference/preprocessing.h"
 #include "engine/reference/transforms.h"
 
 namespace xylem::reference {
@@ -112,7 +114,7 @@ void ReferencePredictor::accumulate_margins(const double* row, Acc* acc, size_t 
       acc[k] += static_cast<Acc>(lin.bias[k]);
       for (int32_t f = 0; f < model_.num_features; ++f) {
         double x = row[f];
-        if (std::isnan(x)) continue;
+        if (std::isnan(x) && lin.skip_missing) continue;
         if (lin.input_precision == Precision::Float32) x = static_cast<float>(x);
         acc[k] += static_cast<Acc>(x) * static_cast<Acc>(lin.weights[static_cast<size_t>(f) * k_outputs + k]);
       }
@@ -165,9 +167,30 @@ void ReferencePredictor::apply_transform(const T* margins, double* out) const {
   }
 }
 
-void ReferencePredictor::predict_row(const double* input, double* out, bool margin, int32_t num_iterations) const {
+void ReferencePredictor::predict_row(const double* raw, double* out, bool margin, int32_t num_iterations) const {
   const int32_t k_outputs = model_.num_outputs;
   const bool average = !(margin && model_.output.margin_before_average);
+  const double* input = raw;
+  std::vector<double> preprocessed, scratch;
+  if (!model_.steps.empty()) {
+    preprocessed.resize(model_.num_features);
+    apply_steps(model_.steps, raw, preprocessed.data(), scratch);
+    input = preprocessed.data();
+  }
+  if (model_.has_network) {
+    if (model_.output.accumulation == Precision::Float32) {
+      std::vector<float> acc(k_outputs);
+      network_margins(model_.network, input, acc.data());
+      if (margin) std::copy(acc.begin(), acc.end(), out);
+      else apply_transform(acc.data(), out);
+    } else {
+      std::vector<double> acc(k_outputs);
+      network_margins(model_.network, input, acc.data());
+      if (margin) std::copy(acc.begin(), acc.end(), out);
+      else apply_transform(acc.data(), out);
+    }
+    return;
+  }
   const double* row = input;
   std::vector<double> zeroed;
   if (model_.ensemble.tiny_inputs_are_zero) {

@@ -55,6 +55,21 @@ void transform_float32(const ir::OutputStage& stage, float* x, int32_t n, double
     case ir::Transform::Softplus:
       for (int32_t k = 0; k < n; ++k) x[k] = std::log1p(std::exp(x[k]));
       break;
+    case ir::Transform::SigmoidPair: {
+      const float p = 1.0f / (1.0f + std::exp(-x[0]));
+      out[0] = 1.0f - p;
+      out[1] = p;
+      return;
+    }
+    case ir::Transform::NormalizedSigmoid: {
+      float sum = 0;
+      for (int32_t k = 0; k < n; ++k) {
+        x[k] = 1.0f / (1.0f + std::exp(-x[k]));
+        sum += x[k];
+      }
+      for (int32_t k = 0; k < n; ++k) x[k] /= sum;
+      break;
+    }
   }
   std::copy(x, x + n, out);
 }
@@ -94,6 +109,22 @@ void transform_float64(const ir::OutputStage& stage, double* x, int32_t n, doubl
     case ir::Transform::Softplus:
       for (int32_t k = 0; k < n; ++k) x[k] = std::log1p(std::exp(x[k]));
       break;
+    // scikit-learn: expit(d), then [1 - p, p] (binary) or p / p.sum() (one-vs-rest).
+    case ir::Transform::SigmoidPair: {
+      const double p = 1.0 / (1.0 + std::exp(-x[0]));
+      out[0] = 1.0 - p;
+      out[1] = p;
+      return;
+    }
+    case ir::Transform::NormalizedSigmoid: {
+      double sum = 0;
+      for (int32_t k = 0; k < n; ++k) {
+        x[k] = 1.0 / (1.0 + std::exp(-x[k]));
+        sum += x[k];
+      }
+      for (int32_t k = 0; k < n; ++k) x[k] /= sum;
+      break;
+    }
   }
   std::copy(x, x + n, out);
 }

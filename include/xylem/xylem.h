@@ -28,8 +28,9 @@ struct LoadOptions {
   ModelFormat format = ModelFormat::Auto;  // Auto: detected from the content
   // The prediction engine: "auto" (the fastest one that can run the model), "reference"
   // (the plain oracle), "tree_nodes" (compact nodes, any tree model) or "tree_array"
-  // (branch-free complete trees, numeric splits only). An engine that cannot run the
-  // model is an error naming what it lacks.
+  // (branch-free complete trees, numeric splits only) or "dense" (networks and linear
+  // models without trees: BLAS for batches, SIMD kernels for a few rows). An engine that
+  // cannot run the model is an error naming what it lacks.
   std::string engine = "auto";
   // The instruction set of the kernels: "auto" (the best this CPU has), "portable",
   // "avx2", "avx512". One this CPU lacks is an error.
@@ -80,9 +81,33 @@ struct ModelSummary {
   int max_depth = 0;
   double mean_leaf_depth = 0;
   bool has_linear = false;
+  // Preprocessing and networks (scikit-learn pipelines, MLPs).
+  int num_inputs = 0;                   // width of the caller's rows (num_features without steps)
+  std::vector<std::string> input_names; // names of those columns (feature_names without steps)
+  std::vector<std::string> steps;       // e.g. "standard_scale (20 -> 20)"
+  std::string network_precision;        // float32 or float64; empty without a network
+  std::vector<std::string> layers;      // e.g. "100 -> 256 relu", "256 -> 10 identity, int8 (dynamic input scale)"
+  int int8_layers = 0;
 };
 
 struct CsvTable;
+
+// int8 quantization of a model's dense layers (Model::quantize_int8).
+struct Int8Options {
+  // true: one input scale per layer, measured on the calibration rows (max |input| / 127);
+  // false: each row's input is scaled by its own max |value| at prediction time.
+  bool static_input_scales = false;
+};
+
+// What quantization costs, measured on the calibration rows: the int8 model's
+// predictions against the float model's.
+struct Int8Report {
+  size_t rows = 0;    // calibration rows measured (0: no rows, nothing measured)
+  int layers = 0;     // dense layers quantized
+  double max_abs_error = 0, mean_abs_error = 0;  // over every predicted value
+  double same_class_share = -1;  // classifiers: share of rows whose predicted class is unchanged; else -1
+  size_t float_bytes = 0, int8_bytes = 0;        // weight storage before and after
+};
 
 class Model {
  public:
@@ -90,6 +115,13 @@ class Model {
   static Model load(const std::string& path, const LoadOptions& options = {});
   // `name` is used in error messages.
   static Model load_from_memory(std::string_view bytes, const std::string& name, const LoadOptions& options = {});
+
+  // A copy whose dense layers (an MLP's, or a linear model's, which becomes a one-layer
+  // network) hold symmetric per-output-channel int8 weights and compute in float32
+  // (docs/format.md, "network"). `calibration` holds n_rows x num_features() rows;
+  // static input scales need at least one. Throws for models without dense layers.
+  Model quantize_int8(const double* calibration, size_t n_rows, const Int8Options& options,
+                      Int8Report* report = nullptr) const;
 
   // The model in xylem JSON; loading it back predicts bit-identically.
   std::string to_xylem_json() const;
