@@ -75,18 +75,36 @@ void s8_rows(const int8_t* q, const PackedInt8& w, int32_t* out) {
   }
 }
 
+// Panels of output blocks outer, row tiles inner: a panel's weights (kNb blocks x k,
+// 16 KiB for k = 256) stay in L1 while every row tile passes over them, instead of
+// coming from L2 once per tile (on a Zen 5, a 256 x 256 layer at 256 rows: 1.5x).
 template <class O>
 void gemm_s8_impl(const int8_t* q, size_t m, const PackedInt8& w, int32_t* acc) {
   constexpr int kR = O::kMaxRows;
   static_assert(kR == 2 || kR == 4);
-  const size_t kp = w.padded_inputs(), n = w.outputs;
-  size_t r = 0;
-  for (; r + kR <= m; r += kR) s8_rows<O, kR>(q + r * kp, w, acc + r * n);
-  switch (m - r) {
-    case 3: s8_rows<O, 3>(q + r * kp, w, acc + r * n); break;
-    case 2: s8_rows<O, 2>(q + r * kp, w, acc + r * n); break;
-    case 1: s8_rows<O, 1>(q + r * kp, w, acc + r * n); break;
-    default: break;
+  const size_t kp = w.padded_inputs(), k4 = kp / 4, n = w.outputs, blocks = w.blocks();
+  if (m < static_cast<size_t>(kR)) {  // a few rows: the widest tiles, one pass over the weights
+    switch (m) {
+      case 3: s8_rows<O, 3>(q, w, acc); break;
+      case 2: s8_rows<O, 2>(q, w, acc); break;
+      case 1: s8_rows<O, 1>(q, w, acc); break;
+      default: break;
+    }
+    return;
+  }
+  constexpr int kNb = O::nb_max(kR);
+  for (size_t b0 = 0; b0 < blocks; b0 += kNb) {
+    const int nb = static_cast<int>(blocks - b0 < size_t{kNb} ? blocks - b0 : size_t{kNb});
+    const int8_t* panel = w.values + b0 * k4 * kGroupBytes;
+    const size_t o0 = b0 * kInt8Block;
+    size_t r = 0;
+    for (; r + kR <= m; r += kR) s8_dispatch<O, kR, kNb>(nb, q + r * kp, kp, k4, panel, w.column_sums, acc + r * n, n, o0);
+    switch (m - r) {
+      case 3: s8_dispatch<O, 3, O::nb_max(3)>(nb, q + r * kp, kp, k4, panel, w.column_sums, acc + r * n, n, o0); break;
+      case 2: s8_dispatch<O, 2, O::nb_max(2)>(nb, q + r * kp, kp, k4, panel, w.column_sums, acc + r * n, n, o0); break;
+      case 1: s8_dispatch<O, 1, O::nb_max(1)>(nb, q + r * kp, kp, k4, panel, w.column_sums, acc + r * n, n, o0); break;
+      default: break;
+    }
   }
 }
 

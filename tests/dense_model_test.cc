@@ -3,15 +3,10 @@
 // instruction set, int8 layers, the pipeline engine, and the rules of each step.
 //
 // The dense engine sums each dot product in its own order (BLAS, SIMD FMAs) and uses
-// vectorised exp/tanh/erf, so it is held to a bound, not to bits. The bound is the
-// first-order rounding-error bound of the forward pass, computed per row and output
-// (Higham, "Accuracy and Stability of Numerical Algorithms", 3.1): a dot product of
-// k terms plus a bias, summed in any order, is off by at most
-// gamma_{k+1} * (|b| + sum |a_i w_i|), gamma_n = n u / (1 - n u); an error E_i on the
-// inputs adds sum |w_i| E_i; an activation with Lipschitz constant L maps an error E
-// to L E plus its own rounding (c ulp). Two evaluations in different orders are each
-// within the bound of the exact result, so they differ by at most twice it. The
-// bound is doubled again for the second-order terms the first-order one neglects.
+// vectorised exp/tanh/erf, so it is held to a bound, not to bits: the first-order
+// rounding-error bound of the forward pass, computed per row and output
+// (tests/dense_bound.h), doubled for the two evaluations compared and doubled again
+// for the second-order terms.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -22,6 +17,7 @@
 #include "engine/reference/network_reference.h"
 #include "engine/reference/preprocessing.h"
 #include "formats/xylem_json.h"
+#include "tests/dense_bound.h"
 #include "tests/ir_builders.h"
 #include "xylem/xylem.h"
 
@@ -30,59 +26,20 @@ namespace {
 
 using ir::Activation;
 
-// The vectorised float32 functions are within 4 ulp of std:: (kernels/dense_*.cc);
-// libm's double functions within 1. Allow 8 and 2.
-double activation_ulps(ir::Precision p) { return p == ir::Precision::Float32 ? 8 : 2; }
-double unit_roundoff(ir::Precision p) { return p == ir::Precision::Float32 ? 0x1p-24 : 0x1p-53; }
-
-double lipschitz(Activation a, double alpha) {
-  switch (a) {
-    case Activation::Logistic: return 0.25;
-    case Activation::LeakyRelu: return std::max(1.0, std::fabs(alpha));
-    case Activation::Gelu: return 1.13;  // max of d/dx x Phi(x) is 1.1289
-    default: return 1.0;
-  }
-}
-
 struct Bound {
-  std::vector<double> margins;  // per output, bound on |fast - exact| of the margin
+  std::vector<double> margins;
 };
 
-// The first-order bound of one row's margins (see the file comment), in the
-// network's precision, with the reference's double values standing in for the exact ones.
+// The shared bound (tests/dense_bound.h) of one row.
 Bound margin_bound(const ir::Network& net, const std::vector<double>& row) {
-  const double u = unit_roundoff(net.precision), c = activation_ulps(net.precision);
-  std::vector<double> a = row, e(row.size(), 0.0);
-  for (const ir::DenseLayer& l : net.layers) {
-    const size_t k = l.inputs, n = l.outputs;
-    const double gamma = (k + 1) * u / (1 - (k + 1) * u);
-    std::vector<double> z(n), ez(n);
-    for (size_t o = 0; o < n; ++o) {
-      double sum = l.bias[o], abs_sum = std::fabs(l.bias[o]), propagated = 0;
-      for (size_t i = 0; i < k; ++i) {
-        const double w = l.weights[i * n + o];
-        sum += a[i] * w;
-        abs_sum += std::fabs(a[i] * w);
-        propagated += std::fabs(w) * e[i];
-      }
-      z[o] = sum;
-      ez[o] = gamma * abs_sum + propagated;
-    }
-    std::vector<double> act = z;
-    reference::activate<double>(l.activation, l.alpha, act.data(), n);
-    std::vector<double> ea(n);
-    const double max_ez = *std::max_element(ez.begin(), ez.end());
-    for (size_t o = 0; o < n; ++o) {
-      if (l.activation == Activation::Softmax)  // |dp_o| <= p_o (|dz_o| + sum_j p_j |dz_j|); the sum of n terms rounds
-        ea[o] = 2 * act[o] * max_ez + (c + n + 2) * u * act[o];
-      else
-        ea[o] = lipschitz(l.activation, l.alpha) * ez[o] + (l.activation == Activation::Identity ? 0 : c * u * std::fabs(act[o]));
-    }
-    a = act;
-    e = ea;
-  }
-  return {e};
+  ir::Model m = model_of({}, static_cast<int32_t>(row.size()), net.layers.back().outputs);
+  m.has_network = true;
+  m.network = net;
+  m.output.accumulation = net.precision;
+  return {dense_bound(m, row.data()).margins};
 }
+
+double unit_roundoff(ir::Precision p) { return p == ir::Precision::Float32 ? 0x1p-24 : 0x1p-53; }
 
 // A random network: weights ~ U(-1, 1) / sqrt(inputs) (the scale training leaves),
 // exact floats when the network is float32.

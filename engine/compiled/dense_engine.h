@@ -1,8 +1,8 @@
 // The dense engine: networks (MLPs) and linear models without trees (scikit-learn),
 // compiled into a stack of dense layers. Batches of rows go through BLAS (sgemm or
-// dgemm) with the bias and activation fused after it; small batches go through the
+// dgemm) with the bias and activation applied after it; small batches go through the
 // SIMD kernels of kernels/dense_kernels.h, which beat BLAS's call and packing cost
-// there. int8 layers quantize their input per row (or with a static scale) and
+// there, and so do batches when those kernels are AVX-512 and OpenBLAS's are not. int8 layers quantize their input per row (or with a static scale) and
 // multiply with the int8 kernels (VNNI where the CPU has it).
 #pragma once
 
