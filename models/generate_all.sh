@@ -13,7 +13,8 @@ bash "$HERE/make_venvs.sh" $ONLY
 for req in "$HERE"/requirements-*.txt; do
     lib="$(basename "$req" .txt)"; lib="${lib#requirements-}"; lib="${lib%%-*}"
     [[ -n "$ONLY" && "$ONLY" != "$lib" ]] && continue
-    ver="$(sed -n -E "s/^${lib}(-cpu)?==([^[:space:]]+).*/\2/p" "$req" | head -n1)"
+    pin="$lib"; [[ "$lib" == sklearn ]] && pin=scikit-learn
+    ver="$(sed -n -E "s/^${pin}(-cpu)?==([^[:space:]]+).*/\2/p" "$req" | head -n1)"
     py="$VENV_DIR/$lib-$ver/bin/python"
     echo "=== $lib $ver"
     "$py" "$HERE/generate_$lib.py" --out "$HERE/$lib"

@@ -2,6 +2,7 @@
 # Create one virtualenv per pinned library version (idempotent).
 #   requirements-<library>-<x>.txt pins <library>==<version> (xgboost may be xgboost-cpu)
 #   -> ${XYLEM_VENV_DIR:-$HOME/.cache/xylem-venvs}/<library>-<version>
+#   (library "sklearn" is pinned as scikit-learn==<version> and imported as sklearn)
 # A venv is (re)built only if it is missing or its requirements file changed
 # (a copy of the requirements used is kept in the venv as .xylem-requirements.txt).
 # Optional argument: a library name, to build only that library's venvs.
@@ -16,8 +17,9 @@ mkdir -p "$VENV_DIR"
 pinned() {
     local req="$1" lib
     lib="$(basename "$req" .txt)"; lib="${lib#requirements-}"; lib="${lib%%-*}"
-    local ver
-    ver="$(sed -n -E "s/^${lib}(-cpu)?==([^[:space:]]+).*/\2/p" "$req" | head -n1)"
+    local ver pin="$lib"
+    [[ "$lib" == sklearn ]] && pin=scikit-learn
+    ver="$(sed -n -E "s/^${pin}(-cpu)?==([^[:space:]]+).*/\2/p" "$req" | head -n1)"
     if [[ -z "$ver" ]]; then echo "make_venvs: no $lib pin in $req" >&2; exit 1; fi
     echo "$lib $ver"
 }

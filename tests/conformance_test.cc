@@ -202,8 +202,17 @@ INSTANTIATE_TEST_SUITE_P(Models, Conformance, ::testing::ValuesIn(conformance_ca
 // The fast engines must actually run the suite: a capability check that refused
 // everything would make the engine tests above pass vacuously.
 TEST(ConformanceSuite, FastEnginesRunMostModels) {
-  size_t cases = 0, array = 0, nodes = 0, quantized = 0;
+  size_t cases = 0, array = 0, nodes = 0, quantized = 0, dense_cases = 0, dense = 0;
   for (const ConformanceCase& c : conformance_cases()) {
+    // Networks and linear models without trees: the dense engine runs every one of them.
+    const std::string bytes = read_file(c.model_file);
+    if (has_dense_bound(formats::load_model_ir(bytes, c.model_file, formats::ModelFormat::Auto))) {
+      ++dense_cases;
+      bool everywhere = true;
+      for (const std::string& isa : cpu_isas()) everywhere &= load_with(c.model_file, {"dense", isa, false}).has_value();
+      dense += everywhere;
+      continue;
+    }
     ++cases;
     array += load_with(c.model_file, {"tree_array", "portable", false}).has_value();
     quantized += load_with(c.model_file, {"tree_array", "portable", true}).has_value();
@@ -214,6 +223,8 @@ TEST(ConformanceSuite, FastEnginesRunMostModels) {
   EXPECT_GE(nodes, cases * 90 / 100) << nodes << " of " << cases;
   EXPECT_GE(array, cases * 80 / 100) << array << " of " << cases;
   EXPECT_EQ(quantized, array);
+  EXPECT_GE(dense_cases, 25u);
+  EXPECT_EQ(dense, dense_cases);
 }
 
 TEST(ConformanceSuite, HasTheExpectedCoverage) {
@@ -221,7 +232,7 @@ TEST(ConformanceSuite, HasTheExpectedCoverage) {
   auto cases = conformance_cases();
   EXPECT_GE(cases.size(), 300u);
   for (const char* tag : {"xgboost_1.7.6", "xgboost_2.1.4", "xgboost_3.2.0", "lightgbm_3.3.5", "lightgbm_4.7.0",
-                          "catboost_1.2.10"}) {
+                          "catboost_1.2.10", "scikit-learn_1.9.1"}) {
     std::string prefix;
     for (const char* ch = tag; *ch; ++ch) prefix += std::isalnum(static_cast<unsigned char>(*ch)) ? *ch : '_';
     EXPECT_TRUE(std::any_of(cases.begin(), cases.end(), [&](const auto& c) { return c.name.rfind(prefix, 0) == 0; }))
@@ -234,7 +245,22 @@ TEST(ConformanceSuite, HasTheExpectedCoverage) {
                            "lightgbm_4_7_0_pandas_categorical_model_txt", "lightgbm_4_7_0_early_stopping_model_best_txt",
                            "lightgbm_4_7_0_multiclassova_model_dump_json", "catboost_1_2_10_symmetric_logloss_model_json",
                            "catboost_1_2_10_depthwise_multiclass_model_json", "catboost_1_2_10_lossguide_rmse_model_json",
-                           "catboost_1_2_10_onehot_symmetric_logloss_model_json", "catboost_1_2_10_nan_max_symmetric_model_json"})
+                           "catboost_1_2_10_onehot_symmetric_logloss_model_json", "catboost_1_2_10_nan_max_symmetric_model_json",
+                           // scikit-learn: each estimator family, each MLP activation, the pipelines of the issue
+                           "scikit_learn_1_9_1_linear_regression_model_json", "scikit_learn_1_9_1_ridge_multi_target_model_json",
+                           "scikit_learn_1_9_1_lasso_model_json", "scikit_learn_1_9_1_elastic_net_model_json",
+                           "scikit_learn_1_9_1_logistic_binary_model_json", "scikit_learn_1_9_1_logistic_multinomial_model_json",
+                           "scikit_learn_1_9_1_logistic_ovr_model_json", "scikit_learn_1_9_1_linear_svc_binary_model_json",
+                           "scikit_learn_1_9_1_linear_svc_multiclass_model_json", "scikit_learn_1_9_1_sgd_hinge_multiclass_model_json",
+                           "scikit_learn_1_9_1_sgd_log_loss_binary_model_json", "scikit_learn_1_9_1_mlp_classifier_identity_model_json",
+                           "scikit_learn_1_9_1_mlp_classifier_logistic_model_json", "scikit_learn_1_9_1_mlp_classifier_tanh_model_json",
+                           "scikit_learn_1_9_1_mlp_classifier_relu_model_json", "scikit_learn_1_9_1_mlp_regressor_identity_model_json",
+                           "scikit_learn_1_9_1_mlp_regressor_logistic_model_json", "scikit_learn_1_9_1_mlp_regressor_tanh_model_json",
+                           "scikit_learn_1_9_1_mlp_regressor_relu_model_json", "scikit_learn_1_9_1_mlp_regressor_float32_relu_model_json",
+                           "scikit_learn_1_9_1_mlp_classifier_float32_tanh_model_json",
+                           "scikit_learn_1_9_1_pipeline_scaler_logistic_model_json",
+                           "scikit_learn_1_9_1_pipeline_scaler_mlp_classifier_model_json",
+                           "scikit_learn_1_9_1_pipeline_preprocess_mixed_model_json"})
     EXPECT_TRUE(std::any_of(cases.begin(), cases.end(), [&](const auto& c) { return c.name == name; })) << name;
 }
 

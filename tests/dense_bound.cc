@@ -20,7 +20,9 @@ double lipschitz(ir::Activation a, double alpha) {
 
 }  // namespace
 
-bool has_dense_bound(const ir::Model& m) { return m.has_network || (m.has_linear && m.ensemble.trees.empty()); }
+bool has_dense_bound(const ir::Model& m) {
+  return m.has_network || (m.has_linear && m.ensemble.trees.empty() && !m.linear.skip_missing);
+}
 
 DenseBound dense_bound(const ir::Model& m, const double* raw) {
   std::vector<ir::DenseLayer> layers = m.network.layers;

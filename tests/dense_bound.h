@@ -25,7 +25,8 @@ struct DenseBound {
 // and shared). The model is a network or a linear model without trees.
 DenseBound dense_bound(const ir::Model& model, const double* row);
 
-// Whether the dense bound applies (networks, linear models without trees).
+// Whether the dense bound applies: networks, and linear models without trees that
+// the dense engine runs (not gblinear, which sums in feature order on the reference).
 bool has_dense_bound(const ir::Model& model);
 
 }  // namespace xylem::testing

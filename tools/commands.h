@@ -31,7 +31,7 @@ struct ConvertArgs {
   std::string input, output, from = "auto";
   std::string quantize;            // "" or "int8"
   std::string calibration;         // CSV rows that measure the int8 cost (and static scales)
-  std::string int8_inputs = "auto";  // auto (static with calibration rows), static, dynamic
+  std::string int8_inputs = "dynamic";  // dynamic (per row) or static (per layer, from the calibration rows)
 };
 void add_convert_options(CLI::App& app, ConvertArgs& args);
 int run_convert(const ConvertArgs& args);

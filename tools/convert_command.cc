@@ -18,9 +18,9 @@ void add_convert_options(CLI::App& app, ConvertArgs& args) {
                  "CSV rows (header = feature names) on which --quantize int8 measures its accuracy cost and its "
                  "static input scales");
   app.add_option("--int8-inputs", args.int8_inputs,
-                 "How int8 layers scale their inputs: static (one scale per layer, from the calibration rows), "
-                 "dynamic (each row its own), auto (static when --calibration is given)")
-      ->check(CLI::IsMember({"auto", "static", "dynamic"}));
+                 "How int8 layers scale their inputs: dynamic (each row by its own largest value; the default) or "
+                 "static (one scale per layer: the 99.99th percentile of |input| on the --calibration rows)")
+      ->check(CLI::IsMember({"dynamic", "static"}));
 }
 
 namespace {
@@ -42,7 +42,7 @@ void print_int8_report(const Int8Report& r, bool static_scales) {
 
 int run_convert(const ConvertArgs& args) {
   Model model = Model::load(args.input, load_options(args.from));
-  if (args.quantize.empty() && (!args.calibration.empty() || args.int8_inputs != "auto"))
+  if (args.quantize.empty() && (!args.calibration.empty() || args.int8_inputs != "dynamic"))
     throw Error("--calibration and --int8-inputs go with --quantize int8");
   if (args.quantize == "int8") {
     std::vector<double> rows;
@@ -54,7 +54,8 @@ int run_convert(const ConvertArgs& args) {
       if (n_rows == 0) throw Error(args.calibration + ": no calibration rows");
     }
     Int8Options options;
-    options.static_input_scales = args.int8_inputs == "static" || (args.int8_inputs == "auto" && n_rows > 0);
+    options.static_input_scales = args.int8_inputs == "static";
+    if (options.static_input_scales && n_rows == 0) throw Error("--int8-inputs static needs --calibration ROWS.csv");
     Int8Report report;
     model = model.quantize_int8(rows.data(), n_rows, options, &report);
     print_int8_report(report, options.static_input_scales);

@@ -67,6 +67,10 @@ void transform_float32(const ir::OutputStage& stage, float* x, int32_t n, double
         x[k] = 1.0f / (1.0f + std::exp(-x[k]));
         sum += x[k];
       }
+      if (sum == 0) {  // every sigmoid underflowed: uniform, as scikit-learn's _predict_proba_lr
+        for (int32_t k = 0; k < n; ++k) x[k] = 1.0f;
+        sum = static_cast<float>(n);
+      }
       for (int32_t k = 0; k < n; ++k) x[k] /= sum;
       break;
     }
@@ -121,6 +125,10 @@ void transform_float64(const ir::OutputStage& stage, double* x, int32_t n, doubl
       for (int32_t k = 0; k < n; ++k) {
         x[k] = 1.0 / (1.0 + std::exp(-x[k]));
         sum += x[k];
+      }
+      if (sum == 0) {  // every sigmoid underflowed (margins below -745): uniform, as _predict_proba_lr
+        for (int32_t k = 0; k < n; ++k) x[k] = 1.0;
+        sum = n;
       }
       for (int32_t k = 0; k < n; ++k) x[k] /= sum;
       break;

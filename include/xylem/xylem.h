@@ -94,8 +94,10 @@ struct CsvTable;
 
 // int8 quantization of a model's dense layers (Model::quantize_int8).
 struct Int8Options {
-  // true: one input scale per layer, measured on the calibration rows (max |input| / 127);
-  // false: each row's input is scaled by its own max |value| at prediction time.
+  // true: one input scale per layer, measured on the calibration rows (the 99.99th
+  // percentile of |input|, / 127; larger inputs saturate); false: each row's input is
+  // scaled by its own max |value| at prediction time (robust to unusual rows, and the
+  // default of `xylem convert`).
   bool static_input_scales = false;
 };
 
