@@ -2,7 +2,8 @@
 # The main job on bundled models: convert an XGBoost 3.x .ubj model to xylem JSON,
 # predict a CSV file with it and print a short latency summary; then predict with a
 # LightGBM text model trained on pandas categories (its CSV holds category labels)
-# and a CatBoost JSON model with one-hot categorical features, straight from their files.
+# and a CatBoost JSON model with one-hot categorical features, straight from their files;
+# then a scikit-learn StandardScaler + MLPClassifier pipeline, in float and in int8.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install_deps.sh
@@ -23,3 +24,14 @@ for case in models/lightgbm/4.7.0/pandas_categorical models/catboost/1.2.10/oneh
   echo "first predictions, then the library's own (predict.csv):"
   paste -d' ' <(head -4 build/predictions.csv) <(head -4 $case/predict.csv)
 done
+case=models/sklearn/1.9.1/pipeline_scaler_mlp_classifier
+echo
+echo "== $case/model.json (scikit-learn StandardScaler -> MLPClassifier)"
+./build/xylem predict $case/model.json $case/input.csv -o build/predictions.csv --timing
+echo "first predictions, then scikit-learn's own (predict.csv):"
+paste -d' ' <(head -4 build/predictions.csv) <(head -4 $case/predict.csv)
+head -201 $case/input.csv > build/calibration.csv
+./build/xylem convert $case/model.json -o build/mlp.int8.json --quantize int8 --calibration build/calibration.csv
+./build/xylem predict build/mlp.int8.json $case/input.csv -o build/predictions.csv
+echo "first int8 predictions:"
+head -4 build/predictions.csv

@@ -408,3 +408,33 @@ run(bench ${CASE}/model.ubj --data ${CASE}/input.csv --threads 0 ${BENCH_FAST} F
 run(bench ${CASE}/model.ubj --data ${CASE}/input.csv --seconds 0 FAIL EXPECT "--seconds: must be a positive number")
 run(bench ${CASE}/model.ubj --data ${CASE}/input.csv --isa bogus ${BENCH_FAST} FAIL EXPECT "--isa: bogus not in")
 run(bench ${CASE}/model.ubj ${BENCH_FAST} FAIL EXPECT "--data is required")
+
+# scikit-learn pipelines and networks: predict, inspect, int8 conversion with its
+# accuracy report, and the int8 model through predict and bench.
+set(SK ${MODELS}/sklearn/1.9.1)
+run(predict ${SK}/pipeline_scaler_mlp_classifier/model.json ${SK}/pipeline_scaler_mlp_classifier/input.csv
+    -o ${WORK}/mlp.csv)
+expect_csv_close(${WORK}/mlp.csv ${SK}/pipeline_scaler_mlp_classifier/predict.csv HEADER "class_0,class_1,class_2")
+run(inspect ${SK}/pipeline_scaler_mlp_classifier/model.json EXPECT "preprocessing +standard_scale \\(8 -> 8\\)")
+run(inspect ${SK}/mlp_classifier_relu/model.json EXPECT "layer +[0-9]+ -> 32 relu")
+run(inspect ${SK}/logistic_multinomial/model.json --json EXPECT "\"engine\": \"dense/")
+run(convert ${SK}/mlp_classifier_relu/model.json -o ${WORK}/mlp_int8.json --quantize int8
+    --calibration ${SK}/mlp_classifier_relu/input.csv
+    EXPECT "int8: 3 dense layers.*dynamic input scales.*on [0-9]+ calibration rows.*max \\|error\\| [0-9.e+-]+, mean \\|error\\| [0-9.e+-]+, predicted class unchanged on [0-9.]+% of rows")
+run(convert ${SK}/mlp_classifier_relu/model.json -o ${WORK}/mlp_int8_static.json --quantize int8 --int8-inputs static
+    --calibration ${SK}/mlp_classifier_relu/input.csv EXPECT "static input scales")
+run(convert ${SK}/mlp_classifier_relu/model.json -o ${WORK}/mlp_int8_nocal.json --quantize int8
+    EXPECT "accuracy cost not measured")
+run(inspect ${WORK}/mlp_int8.json EXPECT "int8 \\(dynamic input scale\\).*engine +dense/[a-z0-9_+]+/int8-")
+run(predict ${WORK}/mlp_int8.json ${SK}/mlp_classifier_relu/input.csv -o ${WORK}/mlp_int8.csv)
+run(bench ${WORK}/mlp_int8_static.json --data ${SK}/mlp_classifier_relu/input.csv --batch-sizes 1,300 ${BENCH_FAST}
+    EXPECT "int8-")
+run(convert ${SK}/mlp_classifier_relu/model.json -o ${WORK}/x.json --quantize int8 --int8-inputs static FAIL
+    EXPECT "--int8-inputs static needs --calibration")
+run(convert ${SK}/mlp_classifier_relu/model.json -o ${WORK}/x.json --calibration ${SK}/mlp_classifier_relu/input.csv FAIL
+    EXPECT "go with --quantize int8")
+run(convert ${CASE}/model.ubj -o ${WORK}/x.json --quantize int8 FAIL EXPECT "needs dense layers")
+run(convert ${WORK}/mlp_int8.json -o ${WORK}/x.json --quantize int8 FAIL EXPECT "already quantized")
+run(convert ${SK}/mlp_classifier_relu/model.json -o ${WORK}/x.json --quantize int4 FAIL EXPECT "--quantize")
+run(predict ${SK}/mlp_classifier_relu/model.json ${SK}/mlp_classifier_relu/input.csv --engine tree_array FAIL
+    EXPECT "the tree_array engine cannot run this model: it has a network")

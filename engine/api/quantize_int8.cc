@@ -21,6 +21,7 @@ void linear_to_network(ir::Model& m) {
   l.weights = m.linear.weights;
   l.bias = m.linear.bias;
   m.network.layers = {l};
+  m.network.precision = m.output.accumulation;
   m.has_network = true;
   m.has_linear = false;
   m.linear = {};
@@ -119,7 +120,8 @@ Model Model::quantize_int8(const double* calibration, size_t n_rows, const Int8O
   if (options.static_input_scales && n_rows == 0)
     throw Error("static int8 input scales are measured on calibration rows; none were given");
   Int8Report r;
-  for (const ir::DenseLayer& l : m.network.layers) r.float_bytes += l.weights.size() * sizeof(float);
+  const size_t float_size = m.network.precision == ir::Precision::Float64 ? sizeof(double) : sizeof(float);
+  for (const ir::DenseLayer& l : m.network.layers) r.float_bytes += l.weights.size() * float_size;
   std::vector<float> ranges;
   if (options.static_input_scales) ranges = layer_input_ranges(m, calibration, n_rows);
   for (size_t li = 0; li < m.network.layers.size(); ++li) {

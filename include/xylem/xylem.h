@@ -108,7 +108,7 @@ struct Int8Report {
   int layers = 0;     // dense layers quantized
   double max_abs_error = 0, mean_abs_error = 0;  // over every predicted value
   double same_class_share = -1;  // classifiers: share of rows whose predicted class is unchanged; else -1
-  size_t float_bytes = 0, int8_bytes = 0;        // weight storage before and after
+  size_t float_bytes = 0, int8_bytes = 0;        // weight storage before (4 or 8 bytes a weight) and after (1, plus the scales)
 };
 
 class Model {
