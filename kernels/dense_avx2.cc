@@ -33,6 +33,13 @@ struct V256 {
   static F set1(float v) { return _mm256_set1_ps(v); }
   static F load(const float* p) { return _mm256_loadu_ps(p); }
   static F load_n(const float* p, size_t n) { return _mm256_maskload_ps(p, mask(n)); }
+  // float(a + 128 * cs) of the first n int32 values (cs may be null).
+  static F cvt_i32(const int32_t* a, const int32_t* cs, size_t n) {
+    const __m256i m = mask(n);
+    __m256i v = _mm256_maskload_epi32(a, m);
+    if (cs) v = _mm256_add_epi32(v, _mm256_slli_epi32(_mm256_maskload_epi32(cs, m), 7));
+    return _mm256_cvtepi32_ps(v);
+  }
   static F load_n_or(const float* p, size_t n, F fill) {
     const __m256i m = mask(n);
     return _mm256_blendv_ps(fill, _mm256_maskload_ps(p, m), _mm256_castsi256_ps(m));

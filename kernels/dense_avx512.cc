@@ -55,6 +55,12 @@ struct V512 {
   // vscalefps: y 2^floor(n), rounded once, subnormal results included.
   static F ldexp(F y, F n) { return _mm512_scalef_ps(y, n); }
   static float reduce_add(F a) { return _mm512_reduce_add_ps(a); }
+  // float(a + 128 * cs) of the first n int32 values (cs may be null).
+  static F cvt_i32(const int32_t* a, const int32_t* cs, size_t n) {
+    __m512i v = _mm512_maskz_loadu_epi32(mask(n), a);
+    if (cs) v = _mm512_add_epi32(v, _mm512_slli_epi32(_mm512_maskz_loadu_epi32(mask(n), cs), 7));
+    return _mm512_cvtepi32_ps(v);
+  }
   static float reduce_max(F a) { return _mm512_reduce_max_ps(a); }
   static void store_s8(int8_t* p, F v) {
     _mm_storeu_si128(reinterpret_cast<__m128i*>(p), _mm512_cvtsepi32_epi8(_mm512_cvtps_epi32(v)));

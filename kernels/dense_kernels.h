@@ -56,6 +56,13 @@ struct DenseKernelTable {
   // (gamma(k + 1) ~ (k + 1) 2^-24; the tests check exactly this).
   void (*gemm_f32)(const float* a, size_t m, size_t k, const float* w, size_t n, const float* bias, float* c);
 
+  // Narrow layers (few outputs, many inputs: a 784 x 10 logistic regression): the same
+  // product from transposed weights wt (n x k, output-major), each output a vector dot
+  // product over the inputs reduced at the end, then + bias. Summation order depends
+  // on k only. Worth it below narrow_outputs outputs (0: never) from 64 inputs on.
+  void (*gemm_f32_narrow)(const float* a, size_t m, size_t k, const float* wt, size_t n, const float* bias, float* c);
+  size_t narrow_outputs;
+
   // In place over n values, each within a few float32 ulp of the exact function;
   // dense_kernels_test.cc asserts tanh <= 3, logistic <= 4, gelu <= 6 ulp (measured
   // for the avx2 and avx512 tables: 1.22, 2.11 and 3.6; the portable table computes
@@ -73,15 +80,26 @@ struct DenseKernelTable {
   // the sum adds n 2^-24. A row with a NaN (or +inf, or only -inf) is all NaN.
   void (*softmax_f32)(float* x, size_t m, size_t n);
 
-  // Symmetric per-row quantization of m rows of k floats to int8 rows of
-  // padded k (zeros after k). With inv_scale null (dynamic):
-  //   amax = max |a|; scale[r] = amax / 127; q = clamp(rint(a * (127 / amax)), -127, 127)
-  //   (all in float32; amax == 0 gives scale 0 and q 0).
-  // With inv_scale (static, one value for all rows): q = clamp(rint(a * *inv_scale)),
+  // Per-row quantization of m rows of k floats to int8 rows of padded k (zeros after
+  // k), over L levels: L = 127, q in [-127, 127] (signed); or, with unsigned_range, for
+  // inputs known to be non-negative (after relu, logistic, softmax), L = 255 and
+  // u in [0, 255], stored as q = u - 128 (the caller adds 128 * column sums back).
+  // With inv_scale null (dynamic):
+  //   amax = max |a|; scale[r] = amax / L; u = clamp(rint(a * (L / amax)), lo, hi)
+  //   (all in float32; amax == 0 gives scale 0 and u 0).
+  // With inv_scale (static, one value for all rows): u = clamp(rint(a * *inv_scale)),
   // and scale[r] is not written. NaN quantizes to 0 (and is ignored by amax). rint
   // rounds half to even. Every table gives the same bytes and scales, bit for bit.
-  void (*quantize_s8)(const float* a, size_t m, size_t k, size_t k_padded, const float* inv_scale, int8_t* q,
-                      float* scale);
+  void (*quantize_s8)(const float* a, size_t m, size_t k, size_t k_padded, const float* inv_scale, bool unsigned_range,
+                      int8_t* q, float* scale);
+
+  // The dequantization of int8 products, exactly as the reference computes it:
+  //   out[r * n + o] = float(acc[r * n + o] + 128 * column_sums[o]) * (s_r * scales[o]) + bias[o]
+  // with s_r = row_scales[r] (or static_scale when row_scales is null), the 128 *
+  // column_sums term only when column_sums is given (unsigned-range inputs), the sum in
+  // int32, then float32 operations one at a time (no fused multiply-add).
+  void (*dequantize_s8)(const int32_t* acc, size_t m, size_t n, const float* row_scales, float static_scale,
+                        const float* scales, const int32_t* column_sums, const float* bias, float* out);
 
 };
 
@@ -91,7 +109,9 @@ const DenseKernelTable& dense_kernels_avx512();  // needs AVX-512 F/BW/DQ/VL
 
 // The int8 matrix product, one per instruction set (its own file and flags):
 //   acc[r * n + o] = sum over i of q[r * k_padded + i] * W[o][i], exactly, in int32,
-// for q in [-127, 127], where k_padded = w.padded_inputs() is the stride of q's rows (the
+// for q in [-128, 127] (-128 comes from unsigned-range quantization: as an unsigned byte
+// |q| = 128, and 2 x 128 x 127 = 32512 still fits pmaddubsw's int16 pair sums), where
+// k_padded = w.padded_inputs() is the stride of q's rows (the
 // values of q past k are multiplied by zero weights). Every variant gives the same
 // int32 sums, bit for bit (no saturation anywhere for k < 2^31 / (255 * 128)).
 struct Int8GemmKernel {

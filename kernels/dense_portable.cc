@@ -12,16 +12,15 @@ namespace xylem::kernels {
 
 namespace dense_detail {
 
-void quantize_values_s8(const float* a, size_t count, float inv, int8_t* q) {
+void quantize_values_s8(const float* a, size_t count, float inv, bool unsigned_range, int8_t* q) {
+  const float lo = unsigned_range ? 0.0f : -127.0f, hi = unsigned_range ? 255.0f : 127.0f;
+  const int offset = unsigned_range ? 128 : 0;
   for (size_t i = 0; i < count; ++i) {
     float v = a[i] * inv;
-    if (std::isnan(v)) {
-      q[i] = 0;
-      continue;
-    }
+    if (std::isnan(v)) v = 0.0f;
     v = std::nearbyint(v);  // the current rounding mode: to nearest, ties to even
-    v = v < -127.0f ? -127.0f : v > 127.0f ? 127.0f : v;
-    q[i] = static_cast<int8_t>(v);
+    v = v < lo ? lo : v > hi ? hi : v;
+    q[i] = static_cast<int8_t>(static_cast<int>(v) - offset);
   }
 }
 
@@ -113,8 +112,8 @@ void softmax_f32(float* x, size_t m, size_t n) {
   }
 }
 
-void quantize_s8(const float* a, size_t m, size_t k, size_t k_padded, const float* inv_scale, int8_t* q,
-                 float* scale) {
+void quantize_s8(const float* a, size_t m, size_t k, size_t k_padded, const float* inv_scale, bool unsigned_range,
+                 int8_t* q, float* scale) {
   for (size_t r = 0; r < m; ++r) {
     const float* ar = a + r * k;
     int8_t* qr = q + r * k_padded;
@@ -127,12 +126,32 @@ void quantize_s8(const float* a, size_t m, size_t k, size_t k_padded, const floa
         const float v = std::fabs(ar[i]);
         amax = v > amax ? v : amax;  // NaN compares false: ignored
       }
-      scale[r] = dense_detail::quantize_scale(amax);
-      inv = dense_detail::quantize_inv_scale(amax);
+      scale[r] = dense_detail::quantize_scale(amax, unsigned_range);
+      inv = dense_detail::quantize_inv_scale(amax, unsigned_range);
     }
-    dense_detail::quantize_values_s8(ar, k, inv, qr);
+    dense_detail::quantize_values_s8(ar, k, inv, unsigned_range, qr);
     if (k_padded > k) std::memset(qr + k, 0, k_padded - k);
   }
+}
+
+void dequantize_s8(const int32_t* acc, size_t m, size_t n, const float* row_scales, float static_scale,
+                   const float* scales, const int32_t* column_sums, const float* bias, float* out) {
+  for (size_t r = 0; r < m; ++r) {
+    const float s = row_scales ? row_scales[r] : static_scale;
+    for (size_t o = 0; o < n; ++o) {
+      const int32_t sum = acc[r * n + o] + (column_sums ? 128 * column_sums[o] : 0);
+      out[r * n + o] = static_cast<float>(sum) * (s * scales[o]) + bias[o];
+    }
+  }
+}
+
+void gemm_f32_narrow(const float* a, size_t m, size_t k, const float* wt, size_t n, const float* bias, float* c) {
+  for (size_t r = 0; r < m; ++r)
+    for (size_t o = 0; o < n; ++o) {
+      float sum = 0;
+      for (size_t i = 0; i < k; ++i) sum += a[r * k + i] * wt[o * k + i];
+      c[r * n + o] = sum + bias[o];
+    }
 }
 
 void gemm_s8(const int8_t* q, size_t m, const PackedInt8& w, int32_t* acc) {
@@ -156,7 +175,8 @@ void gemm_s8(const int8_t* q, size_t m, const PackedInt8& w, int32_t* acc) {
 
 const DenseKernelTable& dense_kernels_portable() {
   static const DenseKernelTable table = {
-      "portable", gemm_f32, relu_f32, leaky_relu_f32, tanh_f32, logistic_f32, gelu_f32, softmax_f32, quantize_s8,
+      "portable", gemm_f32, gemm_f32_narrow, 0, relu_f32, leaky_relu_f32, tanh_f32, logistic_f32, gelu_f32, softmax_f32, quantize_s8,
+      dequantize_s8,
   };
   return table;
 }

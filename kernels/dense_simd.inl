@@ -105,6 +105,56 @@ void gemm_rows(const float* a, size_t k, const float* w, size_t n, const float* 
   }
 }
 
+// The narrow product: R rows x O outputs of vector dot products over the inputs (W
+// lanes each, masked tail), reduced by V::reduce_add (a fixed tree), then + bias.
+template <class V, int R, int O>
+void narrow_tile(const float* a, size_t k, const float* wt, size_t n, size_t o0, const float* bias, float* c) {
+  using F = typename V::F;
+  constexpr size_t W = V::W;
+  F acc[R][O];
+  for (int r = 0; r < R; ++r)
+    for (int o = 0; o < O; ++o) acc[r][o] = V::zero();
+  size_t i = 0;
+  for (; i + W <= k; i += W) {
+    F av[R];
+    for (int r = 0; r < R; ++r) av[r] = V::load(a + r * k + i);
+    for (int o = 0; o < O; ++o) {
+      const F wv = V::load(wt + (o0 + o) * k + i);
+      for (int r = 0; r < R; ++r) acc[r][o] = V::fma(av[r], wv, acc[r][o]);
+    }
+  }
+  if (i < k) {
+    F av[R];
+    for (int r = 0; r < R; ++r) av[r] = V::load_n(a + r * k + i, k - i);
+    for (int o = 0; o < O; ++o) {
+      const F wv = V::load_n(wt + (o0 + o) * k + i, k - i);
+      for (int r = 0; r < R; ++r) acc[r][o] = V::fma(av[r], wv, acc[r][o]);
+    }
+  }
+  for (int r = 0; r < R; ++r)
+    for (int o = 0; o < O; ++o) c[r * n + o0 + o] = V::reduce_add(acc[r][o]) + bias[o0 + o];
+}
+
+template <class V, int R>
+void narrow_rows(const float* a, size_t k, const float* wt, size_t n, const float* bias, float* c) {
+  size_t o = 0;
+  for (; o + 3 <= n; o += 3) narrow_tile<V, R, 3>(a, k, wt, n, o, bias, c);
+  if (n - o == 2) narrow_tile<V, R, 2>(a, k, wt, n, o, bias, c);
+  if (n - o == 1) narrow_tile<V, R, 1>(a, k, wt, n, o, bias, c);
+}
+
+template <class V>
+void gemm_f32_narrow(const float* a, size_t m, size_t k, const float* wt, size_t n, const float* bias, float* c) {
+  size_t r = 0;
+  for (; r + 4 <= m; r += 4) narrow_rows<V, 4>(a + r * k, k, wt, n, bias, c + r * n);
+  switch (m - r) {
+    case 3: narrow_rows<V, 3>(a + r * k, k, wt, n, bias, c + r * n); break;
+    case 2: narrow_rows<V, 2>(a + r * k, k, wt, n, bias, c + r * n); break;
+    case 1: narrow_rows<V, 1>(a + r * k, k, wt, n, bias, c + r * n); break;
+    default: break;
+  }
+}
+
 template <class V>
 void gemm_f32_impl(const float* a, size_t m, size_t k, const float* w, size_t n, const float* bias, float* c) {
   static_assert(V::kRows == 4);
@@ -299,8 +349,8 @@ void softmax_f32(float* x, size_t m, size_t n) {
 // ---------------------------------------------------------------- quantize_s8
 
 template <class V>
-void quantize_s8(const float* a, size_t m, size_t k, size_t k_padded, const float* inv_scale, int8_t* q,
-                 float* scale) {
+void quantize_s8(const float* a, size_t m, size_t k, size_t k_padded, const float* inv_scale, bool unsigned_range,
+                 int8_t* q, float* scale) {
   using F = typename V::F;
   constexpr size_t W = V::W;
   for (size_t r = 0; r < m; ++r) {
@@ -316,19 +366,41 @@ void quantize_s8(const float* a, size_t m, size_t k, size_t k_padded, const floa
       for (; i + W <= k; i += W) acc = V::max(V::abs(V::load(ar + i)), acc);
       if (i < k) acc = V::max(V::abs(V::load_n(ar + i, k - i)), acc);
       const float amax = V::reduce_max(acc);
-      scale[r] = dense_detail::quantize_scale(amax);
-      inv = dense_detail::quantize_inv_scale(amax);
+      scale[r] = dense_detail::quantize_scale(amax, unsigned_range);
+      inv = dense_detail::quantize_inv_scale(amax, unsigned_range);
     }
-    const F vinv = V::set1(inv), lo = V::set1(-127.0f), hi = V::set1(127.0f);
+    const F vinv = V::set1(inv), lo = V::set1(unsigned_range ? 0.0f : -127.0f),
+            hi = V::set1(unsigned_range ? 255.0f : 127.0f), offset = V::set1(unsigned_range ? 128.0f : 0.0f);
     size_t i = 0;
     for (; i + W <= k; i += W) {
       F v = V::mul(V::load(ar + i), vinv);
       v = V::select(V::isnan(v), V::zero(), v);
       v = V::min(V::max(v, lo), hi);
-      V::store_s8(qr + i, V::round(v));
+      // Round, then shift by an integer: exact (rounding after the shift would not be).
+      V::store_s8(qr + i, V::sub(V::round(v), offset));
     }
-    dense_detail::quantize_values_s8(ar + i, k - i, inv, qr + i);
+    dense_detail::quantize_values_s8(ar + i, k - i, inv, unsigned_range, qr + i);
     if (k_padded > k) std::memset(qr + k, 0, k_padded - k);
+  }
+}
+
+// ---------------------------------------------------------------- dequantize_s8
+
+template <class V>
+void dequantize_s8(const int32_t* acc, size_t m, size_t n, const float* row_scales, float static_scale,
+                   const float* scales, const int32_t* column_sums, const float* bias, float* out) {
+  using F = typename V::F;
+  constexpr size_t W = V::W;
+  for (size_t r = 0; r < m; ++r) {
+    const F s = V::set1(row_scales ? row_scales[r] : static_scale);
+    const int32_t* ar = acc + r * n;
+    float* dst = out + r * n;
+    for (size_t o = 0; o < n; o += W) {
+      const size_t count = n - o < W ? n - o : W;
+      const F x = V::cvt_i32(ar + o, column_sums ? column_sums + o : nullptr, count);
+      const F y = V::add(V::mul(x, V::mul(s, V::load_n(scales + o, count))), V::load_n(bias + o, count));
+      V::store_n(dst + o, y, count);
+    }
   }
 }
 
@@ -337,6 +409,8 @@ DenseKernelTable make_table(const char* isa) {
   return DenseKernelTable{
       isa,
       gemm_f32_impl<V>,
+      gemm_f32_narrow<V>,
+      2 * V::W,
       relu_f32<V>,
       leaky_relu_f32<V>,
       tanh_f32<V>,
@@ -344,6 +418,7 @@ DenseKernelTable make_table(const char* isa) {
       gelu_f32<V>,
       softmax_f32<V>,
       quantize_s8<V>,
+      dequantize_s8<V>,
   };
 }
 

@@ -192,7 +192,9 @@ TEST_P(Conformance, ThreadsGiveTheSameNumbers) {
   PredictOptions options;
   options.threads = 3;
   model.predict(rows.data(), n, three.data(), options);
-  for (size_t i = 0; i < one.size(); ++i) ASSERT_TRUE(one[i] == three[i] || (std::isnan(one[i]) && std::isnan(three[i])));
+  for (size_t i = 0; i < one.size(); ++i)
+    ASSERT_TRUE(one[i] == three[i] || (std::isnan(one[i]) && std::isnan(three[i])))
+        << "value " << i << " of " << one.size() << ": " << one[i] << " (1 thread) vs " << three[i] << " (3 threads)";
 }
 
 std::string case_name(const ::testing::TestParamInfo<ConformanceCase>& info) { return info.param.name; }

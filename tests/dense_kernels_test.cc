@@ -129,6 +129,41 @@ TEST_P(DenseTable, GemmF32WithinDotProductBound) {
     }
 }
 
+// The narrow product (transposed weights) within the same bound, on every table (the
+// portable one too: the engine only uses it below narrow_outputs), and a row's bits
+// do not depend on how many rows come with it.
+TEST_P(DenseTable, GemmF32NarrowWithinDotProductBound) {
+  uint32_t seed = 71;
+  for (size_t k : {1, 15, 16, 17, 64, 100, 784})
+    for (size_t n : {1, 2, 3, 4, 10, 17, 31}) {
+      const std::vector<float> w = random_floats(k * n, -1.0f, 1.0f, seed++);
+      std::vector<float> wt(n * k);
+      for (size_t i = 0; i < k; ++i)
+        for (size_t o = 0; o < n; ++o) wt[o * k + i] = w[i * n + o];
+      const std::vector<float> bias = random_floats(n, -2.0f, 2.0f, seed++);
+      const std::vector<float> a = random_floats(17 * k, -1.0f, 1.0f, seed++);
+      std::vector<float> all(17 * n, kNan);
+      t().gemm_f32_narrow(a.data(), 17, k, wt.data(), n, bias.data(), all.data());
+      for (size_t m : {1, 2, 3, 5}) {
+        std::vector<float> c(m * n, kNan);
+        t().gemm_f32_narrow(a.data(), m, k, wt.data(), n, bias.data(), c.data());
+        for (size_t i = 0; i < m * n; ++i)
+          ASSERT_EQ(std::bit_cast<uint32_t>(c[i]), std::bit_cast<uint32_t>(all[i])) << "m " << m << " k " << k << " n " << n;
+      }
+      for (size_t r = 0; r < 17; ++r)
+        for (size_t o = 0; o < n; ++o) {
+          double exact = 0, abs_sum = 0;
+          for (size_t i = 0; i < k; ++i) {
+            const double p = double{a[r * k + i]} * w[i * n + o];
+            exact += p;
+            abs_sum += std::fabs(p);
+          }
+          const double bound = gamma_bound(k + 1) * abs_sum + kU * std::fabs(bias[o]) + 2 * k * std::ldexp(abs_sum, -53);
+          ASSERT_LE(std::fabs(all[r * n + o] - (exact + bias[o])), bound) << "k " << k << " n " << n << " r " << r;
+        }
+    }
+}
+
 // ---------------------------------------------------------------- activations
 
 // Every `step`-th float from 0 to `limit`, both signs, and special values.
@@ -282,8 +317,9 @@ TEST_P(DenseTable, SoftmaxPerRow) {
 // ---------------------------------------------------------------- quantize_s8
 
 // The documented formula, written plainly.
-void quantize_reference(const float* a, size_t m, size_t k, size_t kp, const float* inv_scale, int8_t* q,
-                        float* scale) {
+void quantize_reference(const float* a, size_t m, size_t k, size_t kp, const float* inv_scale, bool unsigned_range,
+                        int8_t* q, float* scale) {
+  const float levels = unsigned_range ? 255.0f : 127.0f, lo = unsigned_range ? 0.0f : -127.0f;
   for (size_t r = 0; r < m; ++r) {
     float inv;
     if (inv_scale) {
@@ -292,29 +328,33 @@ void quantize_reference(const float* a, size_t m, size_t k, size_t kp, const flo
       float amax = 0;
       for (size_t i = 0; i < k; ++i)
         if (!std::isnan(a[r * k + i])) amax = std::max(amax, std::fabs(a[r * k + i]));
-      scale[r] = amax / 127.0f;
-      inv = amax == 0 ? 0.0f : 127.0f / amax;
+      scale[r] = amax / levels;
+      inv = amax == 0 ? 0.0f : levels / amax;
     }
     for (size_t i = 0; i < kp; ++i) {
-      int8_t v = 0;
+      int v = 0;
       if (i < k) {
         const float p = a[r * k + i] * inv;
-        if (!std::isnan(p)) v = static_cast<int8_t>(std::clamp(std::nearbyint(p), -127.0f, 127.0f));
+        v = std::isnan(p) ? 0 : static_cast<int>(std::clamp(std::nearbyint(p), lo, levels));
+        if (unsigned_range) v -= 128;
       }
-      q[r * kp + i] = v;
+      q[r * kp + i] = static_cast<int8_t>(v);
     }
   }
 }
 
 void check_quantize(const DenseKernelTable& t, const std::vector<float>& a, size_t m, size_t k, size_t kp,
                     const float* inv_scale, const char* what) {
-  std::vector<int8_t> q(m * kp + 8, 0x55), qr(m * kp + 8, 0x55);
-  std::vector<float> s(m + 1, -1.0f), sr(m + 1, -1.0f);
-  t.quantize_s8(a.data(), m, k, kp, inv_scale, q.data(), s.data());
-  quantize_reference(a.data(), m, k, kp, inv_scale, qr.data(), sr.data());
-  ASSERT_EQ(std::memcmp(q.data(), qr.data(), q.size()), 0) << what << " k " << k << " kp " << kp;
-  for (size_t r = 0; r <= m; ++r)
-    ASSERT_EQ(std::bit_cast<uint32_t>(s[r]), std::bit_cast<uint32_t>(sr[r])) << what << " k " << k << " row " << r;
+  for (bool unsigned_range : {false, true}) {
+    std::vector<int8_t> q(m * kp + 8, 0x55), qr(m * kp + 8, 0x55);
+    std::vector<float> s(m + 1, -1.0f), sr(m + 1, -1.0f);
+    t.quantize_s8(a.data(), m, k, kp, inv_scale, unsigned_range, q.data(), s.data());
+    quantize_reference(a.data(), m, k, kp, inv_scale, unsigned_range, qr.data(), sr.data());
+    ASSERT_EQ(std::memcmp(q.data(), qr.data(), q.size()), 0)
+        << what << " k " << k << " kp " << kp << (unsigned_range ? " unsigned" : "");
+    for (size_t r = 0; r <= m; ++r)
+      ASSERT_EQ(std::bit_cast<uint32_t>(s[r]), std::bit_cast<uint32_t>(sr[r])) << what << " k " << k << " row " << r;
+  }
 }
 
 TEST_P(DenseTable, QuantizeS8BitIdentical) {
@@ -391,21 +431,23 @@ struct Int8Problem {
   }
 };
 
-// mode 0: random; 1: all +127 (q and w); 2: q +-127, w of the same sign (every
-// product +16129); 3: q = 127, w = -127.
+// mode 0: random (q in [-128, 127]: -128 comes from unsigned-range quantization);
+// 1: all +127 (q and w); 2: q +-127, w of the same sign (every product +16129);
+// 3: q = 127, w = -127; 4: q = -128, w = 127; 5: q = -128, w = -127 (pair sums 32512).
 Int8Problem make_int8(size_t m, size_t k, size_t n, int mode, uint32_t seed) {
   Int8Problem p{m, k, n, {}, {}, {}, {}, {}};
   const size_t kp = (k + 3) / 4 * 4;
   std::mt19937 gen(seed);
-  std::uniform_int_distribution<int> dist(-127, 127);
+  std::uniform_int_distribution<int> dist(-127, 127), qdist(-128, 127);
   p.q.resize(m * kp);
   p.w.resize(n * k);
   for (size_t r = 0; r < m; ++r)
     for (size_t i = 0; i < kp; ++i) {
-      int v = dist(gen);  // the padding holds garbage too: it meets zero weights
+      int v = qdist(gen);  // the padding holds garbage too: it meets zero weights
       if (i < k && mode == 1) v = 127;
       if (i < k && mode == 2) v = ((r + i) % 2) ? 127 : -127;
       if (i < k && mode == 3) v = 127;
+      if (i < k && mode >= 4) v = -128;
       p.q[r * kp + i] = static_cast<int8_t>(v);
     }
   for (size_t o = 0; o < n; ++o)
@@ -413,7 +455,8 @@ Int8Problem make_int8(size_t m, size_t k, size_t n, int mode, uint32_t seed) {
       int v = dist(gen);
       if (mode == 1) v = 127;
       if (mode == 2) v = i % 2 ? 127 : -127;  // times q of row r: same sign on even rows
-      if (mode == 3) v = -127;
+      if (mode == 3 || mode == 5) v = -127;
+      if (mode == 4) v = 127;
       p.w[o * k + i] = static_cast<int8_t>(v);
     }
   p.packed.resize(packed_int8_size(n, k));
@@ -435,7 +478,7 @@ TEST_P(DenseInt8, GemmS8ExactAgainstInt64) {
   for (size_t m : {1, 2, 3, 4, 5, 7, 16, 17})
     for (size_t k : {1, 3, 4, 5, 7, 64, 100, 257, 784})
       for (size_t n : {1, 2, 10, 15, 16, 17, 31, 33, 64, 100, 129, 256, 300})
-        for (int mode = 0; mode < 4; ++mode) {
+        for (int mode = 0; mode < 6; ++mode) {
           if (mode > 0 && (m > 5 || n > 100)) continue;
           const Int8Problem p = make_int8(m, k, n, mode, seed++);
           std::vector<int32_t> acc(m * n, INT32_MIN);
@@ -444,7 +487,7 @@ TEST_P(DenseInt8, GemmS8ExactAgainstInt64) {
             ASSERT_EQ(acc[i], p.ref[i]) << "m " << m << " k " << k << " n " << n << " mode " << mode << " at " << i;
         }
   // The largest sums: q = w = 127 over 8000 inputs (+129 million, no overflow).
-  for (int mode = 1; mode < 4; ++mode) {
+  for (int mode = 1; mode < 6; ++mode) {
     const Int8Problem p = make_int8(3, 8000, 20, mode, 5);
     std::vector<int32_t> acc(3 * 20);
     kern().gemm_s8(p.q.data(), 3, p.view(), acc.data());
@@ -482,10 +525,10 @@ TEST_P(DenseTable, StaysInsideBuffers) {
         const size_t kp = (n + 3) / 4 * 4;  // quantize rows of n values
         std::vector<int8_t> q(m * kp + 64, 0x5a);
         std::vector<float> s(m);
-        t().quantize_s8(exact.data(), m, n, kp, nullptr, q.data(), s.data());
+        t().quantize_s8(exact.data(), m, n, kp, nullptr, false, q.data(), s.data());
         for (size_t i = m * kp; i < q.size(); ++i) ASSERT_EQ(q[i], 0x5a);
         std::vector<int8_t> q_exact(m * kp);
-        t().quantize_s8(exact.data(), m, n, kp, nullptr, q_exact.data(), s.data());
+        t().quantize_s8(exact.data(), m, n, kp, nullptr, true, q_exact.data(), s.data());
       }
 }
 

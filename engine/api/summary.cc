@@ -52,7 +52,12 @@ ModelSummary Model::summary() const {
     }
   }
 
-  s.input_precision = ir::to_string(m.ensemble.input_precision);
+  // A float32 network reads its inputs as float32 (the first thing it does); a linear
+  // model reads them in its own precision; trees as their rules say.
+  const ir::Precision inputs = m.has_network ? m.network.precision
+                               : (m.has_linear && m.ensemble.trees.empty()) ? m.linear.input_precision
+                                                                            : m.ensemble.input_precision;
+  s.input_precision = ir::to_string(m.steps.empty() ? inputs : ir::Precision::Float64);
   s.threshold_precision = ir::to_string(m.ensemble.threshold_precision);
   s.base_scores_first = m.output.base_scores_first;
   s.scale = m.output.scale;

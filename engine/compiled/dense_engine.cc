@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <memory>
 #include <mutex>
+#include <new>
 #include <vector>
 
 #include "engine/reference/network_reference.h"
@@ -25,12 +27,13 @@ struct Layer {
   ir::Activation activation = ir::Activation::Identity;
   double alpha = 0;
   std::vector<float> w32, b32;
+  std::vector<float> wt32;  // narrow layers: the weights transposed (outputs x inputs)
   std::vector<double> w64, b64;
   bool int8 = false;
   std::vector<int8_t> packed;
   std::vector<int32_t> column_sums;
   std::vector<float> scales;
-  bool static_scale = false;
+  bool static_scale = false, unsigned_input = false;
   float input_scale = 0, inverse_scale = 0;
   kernels::PackedInt8 packed_view() const {
     kernels::PackedInt8 p;
@@ -73,6 +76,28 @@ void keep_blas_on_calling_thread() {
   std::call_once(once, [] { openblas_set_num_threads(1); });
 }
 
+// A scratch buffer at a 64-byte boundary. BLAS kernels peel unaligned heads, so the
+// sums they compute depend on where a matrix starts; every thread's buffer starting on
+// the same boundary keeps a row's bits independent of the thread that computes it.
+template <typename T>
+class AlignedScratch {
+ public:
+  T* get(size_t n) {
+    if (n > size_) {
+      data_.reset(static_cast<T*>(::operator new[]((n * sizeof(T) + 63) / 64 * 64, std::align_val_t{64})));
+      size_ = n;
+    }
+    return data_.get();
+  }
+
+ private:
+  struct Free {
+    void operator()(T* p) const { ::operator delete[](p, std::align_val_t{64}); }
+  };
+  std::unique_ptr<T, Free> data_;
+  size_t size_ = 0;
+};
+
 template <typename T>
 class DenseEngine final : public engine::Engine {
  public:
@@ -94,8 +119,9 @@ class DenseEngine final : public engine::Engine {
     }
     bool any_int8 = false;
     for (const Layer& l : layers_) any_int8 |= l.int8;
-    // Batches go to OpenBLAS unless xylem's AVX-512 kernels beat the kernels it runs here.
-    use_blas_ = std::string(floats_.isa) != "avx512" || openblas_runs_avx512();
+    // Batches go to OpenBLAS unless xylem's AVX-512 kernels beat the kernels it runs
+    // here (float32 only: float64 has no SIMD kernels of its own and keeps dgemm).
+    use_blas_ = !std::is_same_v<T, float> || std::string(floats_.isa) != "avx512" || openblas_runs_avx512();
     name_ = std::string("dense/") + floats_.isa + (use_blas_ ? "+openblas" : "") +
             (any_int8 ? std::string("/int8-") + int8_.isa : "");
     keep_blas_on_calling_thread();
@@ -135,10 +161,16 @@ class DenseEngine final : public engine::Engine {
         kernels::pack_int8_weights(l.int8.values.data(), c.n, c.k, c.packed.data(), c.column_sums.data());
         c.scales.assign(l.int8.scales.begin(), l.int8.scales.end());
         c.static_scale = l.int8.static_input_scale;
+        c.unsigned_input = l.int8.unsigned_input;
         c.input_scale = static_cast<float>(l.int8.input_scale);
         c.inverse_scale = c.static_scale ? 1.0f / c.input_scale : 0.0f;  // as reference::quantize_row
       } else {
         c.w32.assign(l.weights.begin(), l.weights.end());
+        if (c.n < floats_.narrow_outputs && c.k >= 64) {
+          c.wt32.resize(c.k * c.n);
+          for (size_t i = 0; i < c.k; ++i)
+            for (size_t o = 0; o < c.n; ++o) c.wt32[o * c.k + i] = c.w32[i * c.n + o];
+        }
       }
     } else {
       c.w64 = l.weights;
@@ -178,6 +210,8 @@ class DenseEngine final : public engine::Engine {
                     static_cast<int>(l.k), 1.0f, a, static_cast<int>(l.k), l.w32.data(), static_cast<int>(l.n), 0.0f,
                     c, static_cast<int>(l.n));
         add_bias(l.b32.data(), l.n, m, c);
+      } else if (!l.wt32.empty()) {
+        floats_.gemm_f32_narrow(a, m, l.k, l.wt32.data(), l.n, l.b32.data(), c);
       } else {
         floats_.gemm_f32(a, m, l.k, l.w32.data(), l.n, l.b32.data(), c);
       }
@@ -218,38 +252,45 @@ class DenseEngine final : public engine::Engine {
     if (q.size() < m * kp) q.resize(m * kp);
     if (acc.size() < m * l.n) acc.resize(m * l.n);
     if (row_scales.size() < m) row_scales.resize(m);
-    floats_.quantize_s8(a, m, l.k, kp, l.static_scale ? &l.inverse_scale : nullptr, q.data(), row_scales.data());
+    floats_.quantize_s8(a, m, l.k, kp, l.static_scale ? &l.inverse_scale : nullptr, l.unsigned_input, q.data(),
+                        row_scales.data());
     int8_.gemm_s8(q.data(), m, w, acc.data());
-    // The dequantization of docs/format.md, operation for operation.
-    for (size_t r = 0; r < m; ++r) {
-      const float input_scale = l.static_scale ? l.input_scale : row_scales[r];
-      const int32_t* src = acc.data() + r * l.n;
-      float* dst = c + r * l.n;
-      for (size_t o = 0; o < l.n; ++o) dst[o] = static_cast<float>(src[o]) * (input_scale * l.scales[o]) + l.b32[o];
-    }
+    // Unsigned inputs u were multiplied as u - 128: the kernel adds 128 * the weights'
+    // sums back (exact in int32), then dequantizes as docs/format.md says.
+    floats_.dequantize_s8(acc.data(), m, l.n, l.static_scale ? nullptr : row_scales.data(), l.input_scale,
+                          l.scales.data(), l.unsigned_input ? l.column_sums.data() : nullptr, l.b32.data(), c);
   }
 
   template <typename Src>
   void run(const Src* rows, size_t n_rows, double* out, const engine::PredictRequest& request) const {
-    thread_local std::vector<T> a, b;
+    thread_local AlignedScratch<T> a_scratch, b_scratch;
     const size_t k0 = layers_.front().k;
     size_t widest = k0;
     for (const Layer& l : layers_) widest = std::max(widest, l.n);
     const size_t width = request.margin ? static_cast<size_t>(num_outputs_) : static_cast<size_t>(prediction_width_);
-    // The call's size, not the block's, picks BLAS or the kernels: a row then gets the
-    // same bits whatever block or thread it lands in (threads get 64 rows or more).
-    const bool blas = use_blas_ && n_rows >= kDenseBlasMinRows;
     for (size_t begin = 0; begin < n_rows; begin += kBlockRows) {
       const size_t m = std::min(kBlockRows, n_rows - begin);
-      if (a.size() < m * widest) a.resize(m * widest);
-      if (b.size() < m * widest) b.resize(m * widest);
+      T* a = a_scratch.get(kBlockRows * widest);
+      T* b = b_scratch.get(kBlockRows * widest);
       const Src* src = rows + begin * k0;
-      for (size_t i = 0; i < m * k0; ++i) a[i] = static_cast<T>(src[i]);
-      T* in = a.data();
-      T* next = b.data();
+      // Rows already in the network's type are read where they are (a 784-wide input
+      // copied block by block cost a third of a logistic regression's time).
+      const T* in;
+      if constexpr (std::is_same_v<Src, T>) {
+        in = src;
+      } else {
+        for (size_t i = 0; i < m * k0; ++i) a[i] = static_cast<T>(src[i]);
+        in = a;
+      }
+      // The block's size picks BLAS or the kernels. Threads split batches at multiples
+      // of kBlockRows (row_alignment), so every row lands in the same block, and gets
+      // the same bits, whatever the thread count.
+      const bool blas = use_blas_ && m >= kDenseBlasMinRows;
+      T* next = in == a ? b : a;
       for (const Layer& l : layers_) {
         layer(l, in, m, blas, next);
-        std::swap(in, next);
+        in = next;
+        next = next == a ? b : a;
       }
       finish(in, m, request.margin, out + begin * width);
     }

@@ -14,7 +14,8 @@
 
 namespace xylem::compiled {
 
-// A call with fewer rows uses the SIMD kernels, one with this many or more BLAS.
+// A block (of up to 256 rows) with fewer rows uses the SIMD kernels, one with this many
+// or more BLAS.
 inline constexpr size_t kDenseBlasMinRows = 32;
 
 // isa: "portable", "avx2" or "avx512" (checked by the caller against the CPU); the

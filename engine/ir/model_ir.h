@@ -131,16 +131,19 @@ enum class Activation : uint8_t {
 };
 
 // Symmetric per-output-channel int8 weights: weight[o][i] ~ values[o * inputs + i] *
-// scales[o], values in [-127, 127]. The layer's input is quantized as well, with one
-// scale per row (max |a| / 127, dynamic) or the static input_scale measured on
-// calibration rows; a = clamp(round_half_even(a / scale), -127, 127). The int8 dot
-// products are summed exactly in int32, then out[o] = float(acc) * (input scale *
-// scales[o]) + bias[o], in float32.
+// scales[o], values in [-127, 127]. The layer's input is quantized as well, over L
+// levels (127, or 255 with unsigned_input, for inputs that cannot be negative: after
+// relu, logistic or softmax), with one scale per row (max |a| / L, dynamic) or the
+// static input_scale measured on calibration rows: q = clamp(rint(a * r), -L or 0, L)
+// (docs/format.md gives r). The products are summed exactly in int32, then
+// out[o] = float(acc) * (input scale * scales[o]) + bias[o], in float32.
+inline constexpr int32_t kMaxInt8Inputs = 1 << 16;  // 255 * 127 * 2^16 < 2^31: int32 sums never overflow
 struct Int8Weights {
   std::vector<int8_t> values;  // outputs x inputs, output-major
   std::vector<double> scales;  // outputs (exact floats)
   bool static_input_scale = false;
   double input_scale = 0;      // with static_input_scale: an exact float > 0
+  bool unsigned_input = false;
 };
 
 // out = activation(in * W + bias), W inputs x outputs.

@@ -117,6 +117,18 @@ class Checker {
             fail(p + ".int8.scales[" + std::to_string(o) + "]", "must be a positive finite number");
         if (l.int8.static_input_scale && !(l.int8.input_scale > 0 && std::isfinite(l.int8.input_scale)))
           fail(p + ".int8.input_scale", "must be a positive finite number");
+        if (l.inputs > kMaxInt8Inputs)
+          fail(p + ".inputs", "an int8 layer takes at most " + std::to_string(kMaxInt8Inputs) + " inputs (its int32 sums), not " +
+                                  std::to_string(l.inputs));
+        // An unsigned input range holds no negative value: only after an activation that gives none.
+        if (l.int8.unsigned_input) {
+          const bool non_negative = i > 0 && (net.layers[i - 1].activation == Activation::Relu ||
+                                              net.layers[i - 1].activation == Activation::Logistic ||
+                                              net.layers[i - 1].activation == Activation::Softmax);
+          if (!non_negative)
+            fail(p + ".int8.unsigned_input", "needs a non-negative input: the previous layer's activation must be relu, "
+                                             "logistic or softmax");
+        }
       } else if (l.weights.size() != weights) {
         fail(p + ".weights", "has " + std::to_string(l.weights.size()) + " values, expected " +
                                  shape(l.inputs, l.outputs) + " (inputs x outputs) = " + std::to_string(weights));

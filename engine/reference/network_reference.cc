@@ -40,7 +40,8 @@ void activate(ir::Activation activation, double alpha, T* x, size_t n) {
   }
 }
 
-float quantize_row(const float* a, size_t n, float static_scale, int8_t* q) {
+float quantize_row(const float* a, size_t n, float static_scale, bool unsigned_range, int32_t* q) {
+  const float levels = unsigned_range ? 255.0f : 127.0f, lowest = unsigned_range ? 0.0f : -127.0f;
   float scale, inverse;
   if (static_scale > 0) {
     scale = static_scale;
@@ -48,25 +49,25 @@ float quantize_row(const float* a, size_t n, float static_scale, int8_t* q) {
   } else {
     float amax = 0;
     for (size_t i = 0; i < n; ++i) amax = std::fmax(amax, std::fabs(a[i]));  // NaN ignored
-    scale = amax / 127.0f;
-    inverse = amax > 0 ? 127.0f / amax : 0.0f;
+    scale = amax / levels;
+    inverse = amax > 0 ? levels / amax : 0.0f;
   }
   for (size_t i = 0; i < n; ++i) {
     const float v = std::nearbyint(a[i] * inverse);  // ties to even in the default rounding mode
-    q[i] = v != v ? 0 : static_cast<int8_t>(std::min(127.0f, std::max(-127.0f, v)));
+    q[i] = v != v ? 0 : static_cast<int32_t>(std::min(levels, std::max(lowest, v)));
   }
   return scale;
 }
 
 void int8_layer(const ir::DenseLayer& layer, const float* a, float* out) {
   const size_t k = static_cast<size_t>(layer.inputs), n = static_cast<size_t>(layer.outputs);
-  std::vector<int8_t> q(k);
+  std::vector<int32_t> q(k);
   const float static_scale = layer.int8.static_input_scale ? static_cast<float>(layer.int8.input_scale) : 0.0f;
-  const float input_scale = quantize_row(a, k, static_scale, q.data());
+  const float input_scale = quantize_row(a, k, static_scale, layer.int8.unsigned_input, q.data());
   for (size_t o = 0; o < n; ++o) {
     int32_t acc = 0;
     const int8_t* w = &layer.int8.values[o * k];
-    for (size_t i = 0; i < k; ++i) acc += static_cast<int32_t>(q[i]) * static_cast<int32_t>(w[i]);
+    for (size_t i = 0; i < k; ++i) acc += q[i] * static_cast<int32_t>(w[i]);
     out[o] = static_cast<float>(acc) * (input_scale * static_cast<float>(layer.int8.scales[o])) +
              static_cast<float>(layer.bias[o]);
   }

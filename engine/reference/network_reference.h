@@ -24,7 +24,8 @@ void activate(ir::Activation activation, double alpha, T* x, size_t n);
 void int8_layer(const ir::DenseLayer& layer, const float* a, float* out);
 
 // The quantization of one row of floats as the int8 layers do it: returns the input
-// scale and writes q (n values in [-127, 127]). static_scale > 0 uses that scale.
-float quantize_row(const float* a, size_t n, float static_scale, int8_t* q);
+// scale and writes q (n values in [-127, 127], or [0, 255] with unsigned_range).
+// static_scale > 0 uses that scale.
+float quantize_row(const float* a, size_t n, float static_scale, bool unsigned_range, int32_t* q);
 
 }  // namespace xylem::reference
