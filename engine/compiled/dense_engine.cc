@@ -17,6 +17,9 @@
 namespace xylem::compiled {
 namespace {
 
+// float64 layers with this many weights or more use BLAS (dgemv) for a few rows too.
+constexpr size_t kDenseFloat64BlasMinWeights = 4096;
+
 // Rows per block: a 256-row block of 256 float activations is 256 KiB, in L2 with
 // the next layer's output; BLAS packs the weights once per block, which costs under
 // 1% of the block's products for such layers.
@@ -216,7 +219,16 @@ class DenseEngine final : public engine::Engine {
         floats_.gemm_f32(a, m, l.k, l.w32.data(), l.n, l.b32.data(), c);
       }
     } else {
-      if (blas) {
+      // float64 has no SIMD kernels: below the BLAS threshold, small layers keep the
+      // reference's own order (bit-identical scikit-learn linear models) and large ones
+      // take dgemv row by row.
+      if (!blas && l.k * l.n >= kDenseFloat64BlasMinWeights) {
+        // dgemm is slow for a few rows (about 2 GFLOP/s at one row); dgemv per row is not.
+        for (size_t r = 0; r < m; ++r)
+          cblas_dgemv(CblasRowMajor, CblasTrans, static_cast<int>(l.k), static_cast<int>(l.n), 1.0, l.w64.data(),
+                      static_cast<int>(l.n), a + r * l.k, 1, 0.0, c + r * l.n, 1);
+        add_bias(l.b64.data(), l.n, m, c);
+      } else if (blas) {
         cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, static_cast<int>(m), static_cast<int>(l.n),
                     static_cast<int>(l.k), 1.0, a, static_cast<int>(l.k), l.w64.data(), static_cast<int>(l.n), 0.0, c,
                     static_cast<int>(l.n));
