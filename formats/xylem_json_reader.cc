@@ -223,6 +223,7 @@ class XylemReader {
           l.int8.static_input_scale = true;
           l.int8.input_scale = qj["input_scale"].f32();
         }
+        if (qj.has("unsigned_input")) l.int8.unsigned_input = qj["unsigned_input"].boolean();
       } else {
         l.weights = numbers(lj["weights"], net.precision);
       }

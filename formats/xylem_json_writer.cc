@@ -149,6 +149,7 @@ void write_network(Writer& w, const ir::Network& net) {
       w.raw(",\n     "); w.key("int8"); w.raw("{");
       w.key("scales"); w.numbers(l.int8.scales, ir::Precision::Float32);
       if (l.int8.static_input_scale) { w.raw(", "); w.key("input_scale"); w.number(l.int8.input_scale, ir::Precision::Float32); }
+      if (l.int8.unsigned_input) { w.raw(", "); w.key("unsigned_input"); w.raw("true"); }
       w.raw(",\n              "); w.key("values"); w.integers(l.int8.values);
       w.raw("}");
     } else {
