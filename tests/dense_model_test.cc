@@ -224,8 +224,12 @@ TEST(DenseEngine, Int8ReluNetworkMatchesTheReferenceBitForBit) {
     Int8Options options;
     options.static_input_scales = static_scales;
     const Model quantized = load(m).quantize_int8(calibration.data(), 200, options);
-    // Reloaded from its text: what `xylem convert --quantize int8` leaves on disk.
+    // Reloaded from its text: what `xylem convert --quantize int8` leaves on disk. The
+    // layers after relu keep their unsigned input range through the file.
     const std::string text = quantized.to_xylem_json();
+    EXPECT_NE(text.find("\"unsigned_input\": true"), std::string::npos);
+    EXPECT_EQ(Model::load_from_memory(text, "int8.json").to_xylem_json(), text);
+    EXPECT_EQ(predict(Model::load_from_memory(text, "int8.json"), calibration, true), predict(quantized, calibration, true));
     LoadOptions ref_options;
     ref_options.engine = "reference";
     const Model reference = Model::load_from_memory(text, "int8.json", ref_options);

@@ -125,6 +125,10 @@ TEST(MalformedDense, Int8Layers) {
                             "n.json", "n.json: network.layers[0].int8.input_scale: must be a positive finite number"));
   EXPECT_TRUE(fails_exactly(replace_once(int8, "\"int8\":", "\"weights\": [], \"int8\":"), "n.json",
                             "n.json: network.layers[0].weights: a layer has either weights or int8, not both"));
+  // An unsigned input range only after an activation with no negative outputs.
+  EXPECT_TRUE(fails_exactly(replace_once(int8, "\"scales\": [0.5, 0.25, 1]", "\"scales\": [0.5, 0.25, 1], \"unsigned_input\": true"),
+                            "n.json", "n.json: network.layers[0].int8.unsigned_input: needs a non-negative input: the "
+                                      "previous layer's activation must be relu, logistic or softmax"));
 }
 
 TEST(MalformedDense, Steps) {
