@@ -95,15 +95,24 @@ void expect_within_bound(const std::vector<double>& got, const CsvTable& want, c
 }
 
 // Every engine and instruction set that can run the model, each held to the library.
+// The dense tolerance of each row set of a case: the same for every engine, computed once.
+std::vector<DenseTolerance> dense_tolerances(const Model& model, const ConformanceCase& c) {
+  std::vector<DenseTolerance> tolerances;
+  for (const auto& e : c.expected) tolerances.push_back(dense_tolerance(model, c.model_file, e));
+  return tolerances;
+}
+
 TEST_P(Conformance, PredictAndMarginMatchTheLibrary) {
   const ConformanceCase& c = GetParam();
+  const std::vector<DenseTolerance> tolerances = dense_tolerances(Model::load(c.model_file), c);
   for (const EngineVariant& variant : engine_variants()) {
     std::optional<Model> model = load_with(c.model_file, variant);
     if (!model) continue;
     const ModelSummary s = model->summary();
-    for (const auto& e : c.expected) {
+    for (size_t x = 0; x < c.expected.size(); ++x) {
+      const auto& e = c.expected[x];
       const std::string what = (e.float32_rows ? " (float32 rows)" : "") + std::string(" [") + model->engine() + "]";
-      const DenseTolerance dense = dense_tolerance(*model, c.model_file, e);
+      const DenseTolerance& dense = tolerances[x];
       const bool classes = c.predict_kind == "class_index";
       if (!e.predict.empty()) {
         if (dense.applies && !classes)
@@ -132,16 +141,18 @@ TEST_P(Conformance, EnginesMatchTheReferenceBitForBit) {
   LoadOptions reference_options;
   reference_options.engine = "reference";
   const Model reference = Model::load(c.model_file, reference_options);
+  const std::vector<DenseTolerance> tolerances = dense_tolerances(reference, c);
   for (const EngineVariant& variant : engine_variants()) {
     std::optional<Model> model = load_with(c.model_file, variant);
     if (!model || model->engine() == "reference") continue;
-    for (const auto& e : c.expected)
+    for (size_t x = 0; x < c.expected.size(); ++x)
       for (bool margin : {false, true}) {
+        const auto& e = c.expected[x];
         const std::vector<double> want = predict_expected(reference, e, margin);
         const std::vector<double> got = predict_expected(*model, e, margin);
         ASSERT_EQ(got.size(), want.size());
         // The dense engine sums in BLAS's order: held to the rounding bound instead.
-        const DenseTolerance dense = dense_tolerance(*model, c.model_file, e);
+        const DenseTolerance& dense = tolerances[x];
         if (dense.applies && !(c.predict_kind == "class_index" && !margin)) {
           CsvTable as_table;
           as_table.header.assign(got.size() / std::max<size_t>(dense.margin.size(), 1), "");
