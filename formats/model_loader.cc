@@ -4,6 +4,7 @@
 #include "formats/catboost_importer.h"
 #include "formats/json_value.h"
 #include "formats/lightgbm_importer.h"
+#include "formats/onnx_importer.h"
 #include "formats/xgboost_importer.h"
 #include "formats/xylem_json.h"
 #include "xylem/error.h"
@@ -12,7 +13,7 @@ namespace xylem::formats {
 namespace {
 
 constexpr const char* kSupported =
-    "xylem JSON, XGBoost JSON/UBJSON, LightGBM text or dump_model JSON, CatBoost JSON";
+    "xylem JSON, XGBoost JSON/UBJSON, LightGBM text or dump_model JSON, CatBoost JSON, ONNX";
 
 // UBJSON documents start with '{' followed by a key length marker; JSON text has
 // whitespace or a quote there.
@@ -32,7 +33,7 @@ Parsed parse(std::string_view bytes, const std::string& name) {
   if (start == std::string_view::npos) throw Error(name + ": the file is empty");
   if (looks_like_ubjson(bytes)) return {parse_ubjson(bytes, name), "ubjson"};
   if (bytes[start] != '{')
-    throw Error(name + ": not a model file xylem can read (expected a JSON or UBJSON object or a LightGBM text model; "
+    throw Error(name + ": not a model file xylem can read (expected a JSON or UBJSON object, a LightGBM text model or an ONNX protobuf; "
                        "supported formats: " + kSupported + ")");
   return {parse_json_text(bytes, name), "json"};
 }
@@ -49,12 +50,14 @@ ModelFormat detect_document(const JsonValue& document) {
 
 std::string detect_model_format(std::string_view bytes) {
   if (is_lightgbm_text(bytes)) return "lightgbm";
+  if (is_onnx(bytes)) return "onnx";
   try {
     switch (detect_document(parse(bytes, "").document)) {
       case ModelFormat::Xylem: return "xylem";
       case ModelFormat::XGBoost: return "xgboost";
       case ModelFormat::LightGBM: return "lightgbm";
       case ModelFormat::CatBoost: return "catboost";
+      case ModelFormat::Onnx:
       case ModelFormat::Auto: break;
     }
   } catch (const Error&) {
@@ -66,6 +69,8 @@ ir::Model load_model_ir(std::string_view bytes, const std::string& name, ModelFo
   ir::Model model;
   if ((format == ModelFormat::Auto || format == ModelFormat::LightGBM) && is_lightgbm_text(bytes)) {
     model = import_lightgbm_text(bytes, name);
+  } else if (format == ModelFormat::Onnx || (format == ModelFormat::Auto && is_onnx(bytes))) {
+    model = import_onnx(bytes, name);
   } else {
     Parsed p = parse(bytes, name);
     if (format == ModelFormat::Auto) {
@@ -92,6 +97,7 @@ ir::Model load_model_ir(std::string_view bytes, const std::string& name, ModelFo
         model = import_catboost(p.document, name);
         break;
       case ModelFormat::Auto:
+      case ModelFormat::Onnx:
         break;
     }
   }

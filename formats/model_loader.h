@@ -9,12 +9,12 @@
 
 namespace xylem::formats {
 
-enum class ModelFormat { Auto, Xylem, XGBoost, LightGBM, CatBoost };
+enum class ModelFormat { Auto, Xylem, XGBoost, LightGBM, CatBoost, Onnx };
 
 // Throws xylem::Error naming `name` on anything it cannot read.
 ir::Model load_model_ir(std::string_view bytes, const std::string& name, ModelFormat format);
 
-// "xylem", "xgboost", "lightgbm", "catboost", or "" when the bytes are none of them.
+// "xylem", "xgboost", "lightgbm", "catboost", "onnx", or "" when the bytes are none of them.
 std::string detect_model_format(std::string_view bytes);
 
 }  // namespace xylem::formats

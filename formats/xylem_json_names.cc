@@ -69,7 +69,9 @@ std::optional<ir::Task> parse_task(std::string_view s) {
 std::optional<ir::Transform> parse_transform(std::string_view s) {
   for (auto t : {ir::Transform::Identity, ir::Transform::Sigmoid, ir::Transform::Softmax, ir::Transform::Exp,
                  ir::Transform::HingeClass, ir::Transform::ArgMaxClass, ir::Transform::SignedSquare,
-                 ir::Transform::Softplus, ir::Transform::SigmoidPair, ir::Transform::NormalizedSigmoid})
+                 ir::Transform::Softplus, ir::Transform::SigmoidPair, ir::Transform::NormalizedSigmoid,
+                 ir::Transform::SoftmaxZero, ir::Transform::Probit, ir::Transform::NegatedPair,
+                 ir::Transform::ComplementPair})
     if (s == ir::to_string(t)) return t;
   return std::nullopt;
 }
@@ -83,7 +85,8 @@ std::optional<ir::Activation> parse_activation(std::string_view s) {
 
 std::optional<ir::StepKind> parse_step_kind(std::string_view s) {
   for (auto k : {ir::StepKind::StandardScale, ir::StepKind::MinMaxScale, ir::StepKind::MaxAbsScale,
-                 ir::StepKind::ImputeConstant, ir::StepKind::OneHot, ir::StepKind::SelectColumns})
+                 ir::StepKind::ImputeConstant, ir::StepKind::OneHot, ir::StepKind::SelectColumns,
+                 ir::StepKind::ShiftScale, ir::StepKind::Normalize})
     if (s == ir::to_string(k)) return k;
   return std::nullopt;
 }

@@ -59,6 +59,7 @@ class XylemReader {
       for (size_t f = 0; f < labels.size(); ++f) m.category_labels.push_back(labels[f].string_array());
     }
     m.num_outputs = static_cast<int32_t>(root_["num_outputs"].integer(1, 1 << 20));
+    if (root_.has("class_labels")) read_class_labels(root_["class_labels"], m);
     read_output(m);
     read_tree_rules(m);
     JsonView trees = root_["trees"];
@@ -94,8 +95,10 @@ class XylemReader {
     out.base_scores_first = o["base_scores_first"].boolean();
     out.scale = o["scale"].f64();
     out.transform = enum_value(o["transform"], parse_transform,
-                               "identity, sigmoid, softmax, exp, hinge_class, argmax_class, signed_square, softplus, sigmoid_pair or "
-                               "normalized_sigmoid");
+                               "identity, sigmoid, softmax, exp, hinge_class, argmax_class, signed_square, softplus, sigmoid_pair, "
+                               "normalized_sigmoid, softmax_zero, probit, negated_pair or complement_pair");
+    if (out.transform >= ir::Transform::SoftmaxZero)
+      need_version(o["transform"], 3, std::string("transform \"") + ir::to_string(out.transform) + "\"");
     out.transform_precision = precision(o["transform_precision"]);
     out.sigmoid_alpha = o["sigmoid_alpha"].f64();
   }
@@ -119,9 +122,12 @@ class XylemReader {
     e.category_rule.invalid_to_default = invalid == "default";
     if (c.has("key")) {
       std::string key = c["key"].str();
-      if (key != "truncate" && key != "decimal_hash")
-        c["key"].fail("expected \"truncate\" or \"decimal_hash\", found \"" + key + "\"");
-      e.category_rule.key = key == "decimal_hash" ? ir::CategoryKey::DecimalHash : ir::CategoryKey::Truncate;
+      if (key != "truncate" && key != "decimal_hash" && key != "exact_integer")
+        c["key"].fail("expected \"truncate\", \"decimal_hash\" or \"exact_integer\", found \"" + key + "\"");
+      if (key == "exact_integer") need_version(c["key"], 3, "key \"exact_integer\"");
+      e.category_rule.key = key == "decimal_hash"    ? ir::CategoryKey::DecimalHash
+                            : key == "exact_integer" ? ir::CategoryKey::ExactInteger
+                                                     : ir::CategoryKey::Truncate;
     }
     if (r.has("tiny_inputs_are_zero")) e.tiny_inputs_are_zero = r["tiny_inputs_are_zero"].boolean();
     if (r.has("trees_per_iteration"))
@@ -193,6 +199,25 @@ class XylemReader {
     }
   }
 
+  // Integers or strings, all of one kind (an informational key before version 3: older
+  // readers ignore it).
+  static void read_class_labels(const JsonView& labels, ir::Model& m) {
+    if (labels.size() > 0 && labels.value().items.empty()) {  // an array of numbers only
+      m.class_labels_are_numbers = true;
+      for (int64_t v : labels.int_array(-(int64_t{1} << 53), int64_t{1} << 53)) m.class_labels.push_back(std::to_string(v));
+      return;
+    }
+    for (size_t k = 0; k < labels.size(); ++k) {
+      if (labels[k].kind() != JsonValue::Kind::String) labels[k].fail("class labels must be all integers or all strings");
+      m.class_labels.push_back(labels[k].str());
+    }
+  }
+
+  void need_version(const JsonView& v, int64_t version, const std::string& what) const {
+    if (version_ < version)
+      v.fail(what + " needs format version " + std::to_string(version) + " (the file says " + std::to_string(version_) + ")");
+  }
+
   JsonView version_2_key(const char* key) const {
     JsonView v = root_[key];
     if (version_ < 2) v.fail(std::string(key) + " needs format version 2 (the file says " + std::to_string(version_) + ")");
@@ -239,8 +264,15 @@ class XylemReader {
       JsonView sj = steps[i];
       ir::Step st;
       st.kind = enum_value(sj["kind"], parse_step_kind,
-                           "standard_scale, min_max_scale, max_abs_scale, impute_constant, one_hot or select_columns");
+                           "standard_scale, min_max_scale, max_abs_scale, impute_constant, one_hot, select_columns, "
+                           "shift_scale or normalize");
       st.inputs = static_cast<int32_t>(sj["inputs"].integer(1, ir::kMaxFeatures));
+      if (st.kind == ir::StepKind::ShiftScale || st.kind == ir::StepKind::Normalize)
+        need_version(sj["kind"], 3, std::string("step kind \"") + ir::to_string(st.kind) + "\"");
+      if (sj.has("precision")) {
+        need_version(sj["precision"], 3, "a step's precision");
+        st.precision = enum_value(sj["precision"], parse_precision, "float32 or float64");
+      }
       switch (st.kind) {
         case ir::StepKind::StandardScale:
           st.offsets = sj["offsets"].f64_array();
@@ -272,6 +304,17 @@ class XylemReader {
         case ir::StepKind::SelectColumns:
           st.columns = integers<int32_t>(sj["columns"], 0, kMaxInt32);
           break;
+        case ir::StepKind::ShiftScale:
+          st.offsets = sj["offsets"].f64_array();
+          st.scales = sj["scales"].f64_array();
+          break;
+        case ir::StepKind::Normalize: {
+          const std::string norm = sj["norm"].str();
+          if (norm != "l1" && norm != "l2" && norm != "max")
+            sj["norm"].fail("expected \"l1\", \"l2\" or \"max\", found \"" + norm + "\"");
+          st.norm = norm == "l1" ? ir::Norm::L1 : norm == "l2" ? ir::Norm::L2 : ir::Norm::Max;
+          break;
+        }
       }
       m.steps.push_back(std::move(st));
     }

@@ -170,6 +170,7 @@ void write_preprocessing(Writer& w, const ir::Model& m) {
     w.raw(i ? ",\n    {" : "\n    {");
     w.key("kind"); w.string(ir::to_string(st.kind));
     w.raw(", "); w.key("inputs"); w.integer(st.inputs);
+    if (st.precision == ir::Precision::Float32) { w.raw(", "); w.key("precision"); w.string("float32"); }
     switch (st.kind) {
       case ir::StepKind::StandardScale:
         w.raw(", "); w.key("offsets"); w.numbers(st.offsets, f64);
@@ -194,6 +195,14 @@ void write_preprocessing(Writer& w, const ir::Model& m) {
       case ir::StepKind::SelectColumns:
         w.raw(", "); w.key("columns"); w.integers(st.columns);
         break;
+      case ir::StepKind::ShiftScale:
+        w.raw(", "); w.key("offsets"); w.numbers(st.offsets, f64);
+        w.raw(", "); w.key("scales"); w.numbers(st.scales, f64);
+        break;
+      case ir::StepKind::Normalize:
+        w.raw(", "); w.key("norm");
+        w.string(st.norm == ir::Norm::L1 ? "l1" : st.norm == ir::Norm::L2 ? "l2" : "max");
+        break;
     }
     w.raw("}");
   }
@@ -216,6 +225,13 @@ std::string write_xylem_json(const ir::Model& m) {
   w.raw(", "); w.key("best_iteration"); w.integer(m.source.best_iteration);
   w.raw("}");
   w.raw(",\n  "); w.key("task"); w.string(ir::to_string(m.task));
+  if (!m.class_labels.empty()) {
+    w.raw(",\n  "); w.key("class_labels");
+    w.array(m.class_labels, [&](const std::string& s) {
+      if (m.class_labels_are_numbers) w.raw(s);
+      else w.string(s);
+    });
+  }
   w.raw(",\n  "); w.key("num_features"); w.integer(m.num_features);
   w.raw(",\n  "); w.key("features"); w.raw("{");
   w.key("names"); w.array(m.feature_names, [&](const std::string& s) { w.string(s); });
@@ -252,7 +268,9 @@ std::string write_xylem_json(const ir::Model& m) {
   w.key("negative_fraction_is_zero"); w.raw(e.category_rule.negative_fraction_is_zero ? "true" : "false");
   w.raw(", "); w.key("limit"); w.number(e.category_rule.limit, ir::Precision::Float64);
   w.raw(", "); w.key("invalid"); w.string(e.category_rule.invalid_to_default ? "default" : "non_member_side");
-  w.raw(", "); w.key("key"); w.string(e.category_rule.key == ir::CategoryKey::DecimalHash ? "decimal_hash" : "truncate");
+  w.raw(", "); w.key("key"); w.string(e.category_rule.key == ir::CategoryKey::DecimalHash    ? "decimal_hash"
+           : e.category_rule.key == ir::CategoryKey::ExactInteger ? "exact_integer"
+                                                                   : "truncate");
   w.raw("}");
   w.raw(",\n                 "); w.key("trees_per_iteration"); w.integer(e.trees_per_iteration);
   w.raw(", "); w.key("tiny_inputs_are_zero"); w.raw(e.tiny_inputs_are_zero ? "true" : "false");

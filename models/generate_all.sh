@@ -13,7 +13,7 @@ bash "$HERE/make_venvs.sh" $ONLY
 for req in "$HERE"/requirements-*.txt; do
     lib="$(basename "$req" .txt)"; lib="${lib#requirements-}"; lib="${lib%%-*}"
     [[ -n "$ONLY" && "$ONLY" != "$lib" ]] && continue
-    pin="$lib"; [[ "$lib" == sklearn ]] && pin=scikit-learn
+    pin="$lib"; [[ "$lib" == sklearn ]] && pin=scikit-learn; [[ "$lib" == onnx ]] && pin=onnxruntime
     ver="$(sed -n -E "s/^${pin}(-cpu)?==([^[:space:]]+).*/\2/p" "$req" | head -n1)"
     py="$VENV_DIR/$lib-$ver/bin/python"
     echo "=== $lib $ver"

@@ -2,7 +2,8 @@
 # Create one virtualenv per pinned library version (idempotent).
 #   requirements-<library>-<x>.txt pins <library>==<version> (xgboost may be xgboost-cpu)
 #   -> ${XYLEM_VENV_DIR:-$HOME/.cache/xylem-venvs}/<library>-<version>
-#   (library "sklearn" is pinned as scikit-learn==<version> and imported as sklearn)
+#   (library "sklearn" is pinned as scikit-learn==<version> and imported as sklearn;
+#    library "onnx" is versioned by its onnxruntime==<version> pin and imports onnxruntime)
 # A venv is (re)built only if it is missing or its requirements file changed
 # (a copy of the requirements used is kept in the venv as .xylem-requirements.txt).
 # Optional argument: a library name, to build only that library's venvs.
@@ -19,6 +20,7 @@ pinned() {
     lib="$(basename "$req" .txt)"; lib="${lib#requirements-}"; lib="${lib%%-*}"
     local ver pin="$lib"
     [[ "$lib" == sklearn ]] && pin=scikit-learn
+    [[ "$lib" == onnx ]] && pin=onnxruntime
     ver="$(sed -n -E "s/^${pin}(-cpu)?==([^[:space:]]+).*/\2/p" "$req" | head -n1)"
     if [[ -z "$ver" ]]; then echo "make_venvs: no $lib pin in $req" >&2; exit 1; fi
     echo "$lib $ver"
@@ -38,7 +40,8 @@ for req in "$HERE"/requirements-*.txt; do
     "$PYTHON" -m venv "$venv"
     "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-cache-dir -r "$req"
     # sanity: the interpreter imports the pinned version
-    got="$("$venv/bin/python" -c "import $lib; print($lib.__version__)")"
+    mod="$lib"; [[ "$lib" == onnx ]] && mod=onnxruntime
+    got="$("$venv/bin/python" -c "import $mod; print($mod.__version__)")"
     if [[ "$got" != "$ver" ]]; then
         echo "make_venvs: $venv has $lib $got, expected $ver" >&2; exit 1
     fi

@@ -1,13 +1,19 @@
 #!/usr/bin/env python3
 """Check the scikit-learn fixtures: recompute every case's predictions and margins from
 its model.json alone, with a small numpy implementation of the xylem semantics in
-docs/format.md (preprocessing steps, linear part, network, output transforms), and
+docs/format.md (preprocessing steps, linear part, network, trees, output transforms), and
 compare them with scikit-learn's own outputs in predict.csv / margin.csv.
 
-    python models/verify_sklearn.py --root models/sklearn
+    python models/verify_sklearn.py --root models/sklearn [--xylem build/xylem [--engine tree_nodes]]
+
+With --xylem it also runs `xylem predict` (and --margin) on every case and reports, per
+case, how many values are bit-identical to scikit-learn's and the largest relative
+difference (to max(1, |value|)). --engine ENGINE passes `--engine ENGINE` to it; cases
+that engine cannot run (networks and linear models under tree_nodes) are reported as
+skipped, not failed.
 
 Needs numpy only (it never imports scikit-learn), so it is an independent check of
-sklearn_to_xylem.py. Tolerance: 1e-12 relative to max(1, |value|) for float64 models,
+the exporter (python/xylem). Tolerance: 1e-12 relative to max(1, |value|) for float64 models,
 1e-5 for float32 networks; class indices must match exactly. Files listed under
 case.json's known_differences are recomputed and their differences reported, not
 failed (they document where scikit-learn departs from docs/format.md).
@@ -18,6 +24,7 @@ import glob
 import json
 import math
 import os
+import subprocess
 import sys
 
 import numpy as np
@@ -130,6 +137,95 @@ def network(doc, X):
     return a
 
 
+# --------------------------------------------------------------------------
+# Trees (docs/format.md, "Prediction": walk, goes_left, category_key, margins)
+# --------------------------------------------------------------------------
+
+def category_key(v, rule):
+    """-> uint32 key, or None when invalid (v is not NaN)."""
+    if rule.get("key", "truncate") == "truncate":
+        ok = (v > -1 if rule["negative_fraction_is_zero"] else v >= 0) and v < real(rule["limit"])
+        return int(math.trunc(abs(v))) if ok else None
+    assert rule["key"] == "exact_integer", rule["key"]
+    if not (-2.0 ** 31 <= v < 2.0 ** 31) or v != math.trunc(v):
+        return None                      # 2.5, 1e10, +-inf
+    key = int(v) & 0xffffffff            # the int32's bits: -1 -> 4294967295
+    return key if key < real(rule["limit"]) else None
+
+
+def tree_leaves(tree, X, rules):
+    """Leaf index reached by each row."""
+    left = np.array(tree["left_children"])
+    right = np.array(tree["right_children"])
+    feat = np.array(tree["split_features"])
+    thr = reals(tree["thresholds"])
+    dl = np.array(tree["default_left"], dtype=bool)
+    comps = tree.get("comparisons") or [tree["comparison"]] * len(left)
+    assert all(r == "nan_to_default" for r in (tree.get("missing_rules") or [tree["missing_rule"]]))
+    sets = dict(zip(tree.get("categorical_nodes", []), map(set, tree.get("category_sets", []))))
+    go = rules["categories_go"] == "left"
+    crule = rules["category_rule"]
+    node = np.zeros(len(X), dtype=np.int64)
+    rows = np.arange(len(X))
+    while True:
+        active = rows[left[node] != -1]
+        if not len(active):
+            return node
+        i = node[active]
+        v = X[active, feat[i]]
+        out = np.empty(len(active), dtype=bool)
+        for a, (ni, x) in enumerate(zip(i, v)):
+            if ni in sets:
+                if math.isnan(x):
+                    out[a] = dl[ni]
+                    continue
+                if rules["input_precision"] == "float32":
+                    x = float(np.float32(x))
+                c = category_key(x, crule)
+                if c is None:
+                    out[a] = dl[ni] if crule["invalid"] == "default" else not go
+                else:
+                    out[a] = go if c in sets[ni] else not go
+                continue
+            if rules["input_precision"] == "float32":
+                x = float(np.float32(x))
+            if math.isnan(x):
+                out[a] = dl[ni]
+            elif comps[ni] == "<=":
+                out[a] = x <= thr[ni]
+            else:
+                out[a] = x < thr[ni]
+        node[active] = np.where(out, left[i], right[i])
+
+
+def trees_margin(doc, X):
+    out = doc["output"]
+    k = doc["num_outputs"]
+    assert out["accumulation"] == "float64"
+    acc = np.zeros((len(X), k))
+    if out["base_scores_first"]:
+        acc += reals(out["base_scores"])[None, :]
+    counts = np.zeros(k)
+    for t in doc["trees"]:
+        leaves = tree_leaves(t, X, doc["tree_rules"])
+        lv = reals(t["leaf_values"]).reshape(len(t["left_children"]), t["leaf_size"])
+        w = real(t["weight"])
+        if t["leaf_size"] == 1:
+            acc[:, t["output"]] = acc[:, t["output"]] + lv[leaves, 0] * w
+            counts[t["output"]] += 1
+        else:
+            acc = acc + lv[leaves] * w
+            counts += 1
+    if out["aggregation"] == "average":
+        acc = np.where(counts > 0, acc / np.maximum(counts, 1), acc)
+    scale = real(out["scale"])
+    if scale != 1:
+        acc = acc * scale
+    if not out["base_scores_first"]:
+        acc = acc + reals(out["base_scores"])[None, :]
+    return acc
+
+
 def transform(doc, M):
     out = doc["output"]
     t = out["transform"]
@@ -151,7 +247,10 @@ def transform(doc, M):
                 s = np.zeros(len(p), dtype=dt)
                 for k in range(p.shape[1]):
                     s = (s + p[:, k]).astype(dt)
-                return p / s[:, None]
+                zero = s == 0          # every sigmoid underflowed: 1/K each (docs/format.md)
+                p = np.where(zero[:, None], dt(1), p)
+                s = np.where(zero, dt(p.shape[1]), s)
+                return (p / s[:, None]).astype(dt)
             return p
         if t == "softmax":
             w = np.max(m, axis=1, keepdims=True)
@@ -165,6 +264,8 @@ def transform(doc, M):
             for k in range(e.shape[1]):
                 s = s + e[:, k]
             return e / s[:, None]
+        if t == "exp":
+            return np.exp(m)
         if t == "hinge_class":
             return (m > 0).astype(np.float64)
         if t == "argmax_class":
@@ -176,7 +277,7 @@ def predict(doc, X):
     """(prediction, margin) as float64 arrays (n, width)."""
     Z = preprocess(doc, X)
     assert Z.shape[1] == doc["num_features"]
-    M = network(doc, Z) if "network" in doc else linear(doc, Z)
+    M = network(doc, Z) if "network" in doc else linear(doc, Z) if "linear" in doc else trees_margin(doc, Z)
     assert M.shape[1] == doc["num_outputs"]
     return transform(doc, M).astype(np.float64), M.astype(np.float64)
 
@@ -198,7 +299,10 @@ def check_case(dirname):
     c = json.load(open(os.path.join(dirname, "case.json")))
     doc = json.load(open(os.path.join(dirname, c["models"][0])))
     problems = []
-    assert doc["format"] == "xylem" and doc["version"] == 2
+    assert doc["format"] == "xylem" and doc["version"] in (2, 3)
+    uses_v3 = doc["tree_rules"]["category_rule"].get("key") == "exact_integer"
+    if doc["version"] != (3 if uses_v3 else 2):
+        problems.append("model.json: version %d, expected %d" % (doc["version"], 3 if uses_v3 else 2))
     for key in ("source", "task", "num_features", "features", "num_outputs", "output", "tree_rules", "trees"):
         if key not in doc:
             problems.append("model.json: missing %s" % key)
@@ -227,6 +331,14 @@ def check_case(dirname):
         if len(bad):
             problems.append("%s: %d rows differ (first rows %s), worst %.3g" % (
                 what, len(bad), bad[:5].tolist(), worst[what]))
+    ex = c.get("extra")
+    if ex:                               # extra rows must match like input.csv
+        _, XE = read_matrix(os.path.join(dirname, ex["input"]))
+        PE, ME = predict(doc, XE)
+        for what, got, f in (("predict", PE, ex["predict"]), ("margin", ME, ex["margin"])):
+            _, want = read_values(os.path.join(dirname, f))
+            if got.shape != want.shape or np.any(rel_err(got, want) > tol):
+                problems.append("%s: rows differ" % f)
     known = []
     for kd in c.get("known_differences", []):
         _, XU = read_matrix(os.path.join(dirname, kd["input"]))
@@ -238,26 +350,72 @@ def check_case(dirname):
     return c, worst, problems, known
 
 
+def xylem_outputs(xylem, model, rows, margin, engine=None):
+    cmd = [xylem, "predict", model, rows] + (["--margin"] if margin else []) + (["--engine", engine] if engine else [])
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    return np.array([[float(v) for v in line.split(",")] for line in out.splitlines()[1:]], dtype=np.float64)
+
+
+def check_xylem(xylem, dirname, engine=None):
+    """-> {kind: (bit-identical values, values, max relative difference)} of `xylem predict`
+    (with --engine ENGINE when given)."""
+    c = json.load(open(os.path.join(dirname, "case.json")))
+    res = {}
+    for kind, ref, margin in (("predict", c["predict"], False), ("margin", c["margin"], True)):
+        got = xylem_outputs(xylem, os.path.join(dirname, c["models"][0]), os.path.join(dirname, c["input"]), margin,
+                            engine)
+        _, want = read_values(os.path.join(dirname, ref))
+        if got.shape != want.shape:
+            res[kind] = (0, want.size, math.inf)
+            continue
+        same = (got == want) | (np.isnan(got) & np.isnan(want))
+        res[kind] = (int(same.sum()), int(same.size), float(np.max(rel_err(got, want))))
+    return res
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--root", default="models/sklearn")
+    ap.add_argument("--xylem", help="also run this xylem binary on every case")
+    ap.add_argument("--engine", help="with --xylem: pass --engine ENGINE (reference, tree_nodes, ...); a case "
+                    "the engine cannot run is reported as skipped")
     args = ap.parse_args()
     dirs = sorted(os.path.dirname(p) for p in glob.glob(os.path.join(args.root, "*", "*", "case.json")))
     if not dirs:
         print("no cases under %s" % args.root)
         return 1
-    failed = 0
+    failed = skipped = 0
     for d in dirs:
         c, worst, problems, known = check_case(d)
         status = "FAIL" if problems else "ok"
         failed += bool(problems)
         print("%-4s %-40s predict %-9.3g margin %-9.3g" % (
             status, os.path.relpath(d, args.root), worst.get("predict", math.nan), worst.get("margin", math.nan)))
+        if args.xylem:
+            try:
+                r = check_xylem(args.xylem, d, args.engine)
+            except subprocess.CalledProcessError as e:
+                why = (e.stderr.strip().splitlines() or ["exit %d" % e.returncode])[-1]
+                if not args.engine:
+                    problems.append("xylem predict failed: " + why)
+                    failed += 1
+                else:
+                    print("       xylem --engine %s: skipped (%s)" % (args.engine, why))
+                    skipped += 1
+                r = None
+            if r is not None:
+                tol = 1e-5 if c.get("precision") == "float32" else 1e-12
+                line = "  ".join("%s %d/%d bit-identical, max rel %.3g" % (k, *v) for k, v in r.items())
+                print("       xylem%s: %s" % (" --engine " + args.engine if args.engine else "", line))
+                if c.get("precision") != "float32" and any(v[2] > tol for v in r.values()):
+                    problems.append("xylem predict beyond %g" % tol)
+                    failed += 1
         for p in problems:
             print("       " + p)
         for k in known:
             print("       known difference: " + k)
-    print("%d cases, %d failed" % (len(dirs), failed))
+    print("%d cases, %d failed" % (len(dirs), failed) +
+          (", %d not run by --engine %s" % (skipped, args.engine) if skipped else ""))
     return 1 if failed else 0
 
 

@@ -35,3 +35,14 @@ head -201 $case/input.csv > build/calibration.csv
 ./build/xylem predict build/mlp.int8.json $case/input.csv -o build/predictions.csv
 echo "first int8 predictions:"
 head -4 build/predictions.csv
+# scikit-learn by both routes: the exporter's JSON (scikit-learn's numbers) and the
+# skl2onnx file (ONNX Runtime's numbers) of one StandardScaler -> GradientBoostingClassifier.
+for model in models/sklearn/1.9.1/pipeline_scaler_gradient_boosting_classifier/model.json \
+             models/onnx/1.32.0/pipeline_scaler_gradient_boosting_classifier/model.onnx; do
+  case=$(dirname $model)
+  echo
+  echo "== $model"
+  ./build/xylem predict $model $case/input.csv -o build/predictions.csv
+  echo "first predictions, then the library's own (predict.csv):"
+  paste -d' ' <(head -4 build/predictions.csv) <(head -4 $case/predict.csv)
+done

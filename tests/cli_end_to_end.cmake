@@ -438,3 +438,28 @@ run(convert ${WORK}/mlp_int8.json -o ${WORK}/x.json --quantize int8 FAIL EXPECT 
 run(convert ${SK}/mlp_classifier_relu/model.json -o ${WORK}/x.json --quantize int4 FAIL EXPECT "--quantize")
 run(predict ${SK}/mlp_classifier_relu/model.json ${SK}/mlp_classifier_relu/input.csv --engine tree_array FAIL
     EXPECT "the tree_array engine cannot run this model: it has a network")
+
+# ONNX: predict the file directly, convert it to xylem JSON and predict that, inspect it,
+# and refuse what xylem does not run, naming the operator and the node.
+set(OX ${MODELS}/onnx/1.32.0)
+foreach(c pipeline_scaler_gradient_boosting_classifier random_forest_regressor mlp_regressor lightgbm_categorical)
+  run(predict ${OX}/${c}/model.onnx ${OX}/${c}/input.csv -o ${WORK}/onnx_${c}.csv)
+  run(convert ${OX}/${c}/model.onnx -o ${WORK}/onnx_${c}.json EXPECT "converted onnx skl2onnx|converted onnx onnxmltools|converted onnx")
+  run(predict ${WORK}/onnx_${c}.json ${OX}/${c}/input.csv -o ${WORK}/onnx_${c}_json.csv)
+  expect_csv_close(${WORK}/onnx_${c}_json.csv ${WORK}/onnx_${c}.csv)
+endforeach()
+run(predict ${OX}/pipeline_scaler_gradient_boosting_classifier/model.onnx ${OX}/pipeline_scaler_gradient_boosting_classifier/input.csv
+    --from onnx --engine reference -o ${WORK}/onnx_reference.csv)
+expect_csv_close(${WORK}/onnx_reference.csv ${WORK}/onnx_pipeline_scaler_gradient_boosting_classifier.csv)
+run(inspect ${OX}/pipeline_scaler_gradient_boosting_classifier/model.onnx
+    EXPECT "source +onnx skl2onnx.*preprocessing +shift_scale \\(8 -> 8\\).*inputs float32, thresholds float32")
+run(inspect ${OX}/lightgbm_categorical/model.onnx EXPECT "categorical splits.*engine +tree_nodes")
+run(predict ${OX}/isolation_forest/model.onnx ${OX}/isolation_forest/input.csv FAIL
+    EXPECT "node 0 'node_sample0_Gather' \\(Gather\\): operator Gather is not supported")
+file(READ ${OX}/random_forest_regressor/model.onnx onnx_hex HEX)
+string(SUBSTRING "${onnx_hex}" 0 400 onnx_hex)
+file(WRITE ${WORK}/truncated.onnx "")
+string(REGEX REPLACE "([0-9a-f][0-9a-f])" "\\\\x\\1" onnx_escaped "${onnx_hex}")
+execute_process(COMMAND printf "${onnx_escaped}" OUTPUT_FILE ${WORK}/truncated.onnx)
+run(predict ${WORK}/truncated.onnx ${OX}/random_forest_regressor/input.csv FAIL EXPECT "truncated.onnx: not a valid ONNX file")
+run(predict ${SK}/mlp_classifier_relu/model.json ${SK}/mlp_classifier_relu/input.csv --from onnx FAIL EXPECT "not a valid ONNX file")

@@ -12,10 +12,19 @@
 // Both absorb libm differences and both are far below any real error: a row sent
 // down the wrong branch moves the output by a whole leaf value (typically 1e-3 to
 // 1e-1). Class outputs (multi:softmax) must match exactly.
+//
+// ONNX files (models/onnx/) are held to ONNX Runtime's outputs the same way: ORT sums the
+// leaves in float32 (float64 for double tensors) in tree order and xylem replays that, so
+// tree scores agree bit for bit; its logistic, softmax and probit run in float32 with its
+// own formulas (1 - 1 / (1 + exp(|x|)) below zero, MLAS's approximations), a few float32
+// ulp from xylem's, inside the float32 tolerance. Its networks and linear operators are
+// float32 GEMMs in MLAS's order: held to the dense bound.
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <filesystem>
 #include <optional>
+#include <set>
 
 #include "formats/model_loader.h"
 #include "tests/dense_bound.h"
@@ -171,6 +180,57 @@ TEST_P(Conformance, EnginesMatchTheReferenceBitForBit) {
   }
 }
 
+// ONNX classifiers: ONNX Runtime's label output (labels.csv) is the label of the most
+// probable class, which xylem gives as `predict --labels` does. Not in the hand-built
+// graphs below: there ORT takes the label from the raw scores (so probabilities that
+// saturate to a tie, sigmoid(20) == sigmoid(25) in float32, or a probit, pick another
+// class), or by its binary rules (score > 0.5 with positive weights; the literal 1 or 0,
+// not the class labels, with weights for both classes).
+const std::set<std::string> kOnnxLabelsFromScores = {
+    "linear_classifier_binary_none", "linear_classifier_logistic", "linear_classifier_probit",
+    "tree_classifier_logistic_class1_only_positive", "tree_classifier_logistic_one_class_positive",
+    "tree_classifier_none_class1_only_positive", "tree_classifier_one_class_two_base_values",
+    "tree_classifier_probit_binary_class1", "tree_classifier_two_class_weights",
+    "tree_classifier_two_class_weights_labels_3_7"};
+
+std::vector<ConformanceCase> onnx_label_cases() {
+  std::vector<ConformanceCase> out;
+  for (const ConformanceCase& c : conformance_cases())
+    if (std::filesystem::exists(c.dir + "/labels.csv") &&
+        !kOnnxLabelsFromScores.count(std::filesystem::path(c.dir).filename().string()))
+      out.push_back(c);
+  return out;
+}
+
+class OnnxLabels : public ::testing::TestWithParam<ConformanceCase> {};
+
+TEST_P(OnnxLabels, MatchOnnxRuntime) {
+  const ConformanceCase& c = GetParam();
+  const std::string labels_file = c.dir + "/labels.csv";
+  const Model model = Model::load(c.model_file);
+  const ModelSummary s = model.summary();
+  const std::vector<double> p = predict_expected(model, c.expected[0], false);
+  const std::string text = read_file(labels_file);
+  std::vector<std::string> want;
+  size_t start = text.find('\n') + 1;  // after the header
+  while (start < text.size()) {
+    const size_t end = text.find('\n', start);
+    want.push_back(text.substr(start, end - start));
+    start = end == std::string::npos ? text.size() : end + 1;
+  }
+  const size_t width = static_cast<size_t>(model.output_width());
+  ASSERT_EQ(want.size() * width, p.size());
+  int bad = 0;
+  for (size_t r = 0; r < want.size(); ++r) {
+    size_t best = 0;
+    for (size_t k = 1; k < width; ++k)
+      if (p[r * width + k] > p[r * width + best]) best = k;
+    const std::string got = best < s.class_labels.size() ? s.class_labels[best] : std::to_string(best);
+    if (got != want[r] && bad++ < 5) ADD_FAILURE() << "row " << r << ": xylem " << got << ", ONNX Runtime " << want[r];
+  }
+  EXPECT_EQ(bad, 0);
+}
+
 // Writing xylem JSON and reading it back must not change a single bit.
 TEST_P(Conformance, XylemJsonRoundTripIsBitIdentical) {
   const ConformanceCase& c = GetParam();
@@ -211,6 +271,9 @@ TEST_P(Conformance, ThreadsGiveTheSameNumbers) {
 std::string case_name(const ::testing::TestParamInfo<ConformanceCase>& info) { return info.param.name; }
 
 INSTANTIATE_TEST_SUITE_P(Models, Conformance, ::testing::ValuesIn(conformance_cases()), case_name);
+INSTANTIATE_TEST_SUITE_P(Models, OnnxLabels, ::testing::ValuesIn(onnx_label_cases()), case_name);
+
+TEST(ConformanceSuite, OnnxLabelsAreChecked) { EXPECT_GE(onnx_label_cases().size(), 30u); }
 
 // The fast engines must actually run the suite: a capability check that refused
 // everything would make the engine tests above pass vacuously.
@@ -245,7 +308,7 @@ TEST(ConformanceSuite, HasTheExpectedCoverage) {
   auto cases = conformance_cases();
   EXPECT_GE(cases.size(), 300u);
   for (const char* tag : {"xgboost_1.7.6", "xgboost_2.1.4", "xgboost_3.2.0", "lightgbm_3.3.5", "lightgbm_4.7.0",
-                          "catboost_1.2.10", "scikit-learn_1.9.1"}) {
+                          "catboost_1.2.10", "scikit-learn_1.9.1", "scikit-learn_1.2.2", "onnxruntime_1.32.0"}) {
     std::string prefix;
     for (const char* ch = tag; *ch; ++ch) prefix += std::isalnum(static_cast<unsigned char>(*ch)) ? *ch : '_';
     EXPECT_TRUE(std::any_of(cases.begin(), cases.end(), [&](const auto& c) { return c.name.rfind(prefix, 0) == 0; }))
@@ -273,8 +336,48 @@ TEST(ConformanceSuite, HasTheExpectedCoverage) {
                            "scikit_learn_1_9_1_mlp_classifier_float32_tanh_model_json",
                            "scikit_learn_1_9_1_pipeline_scaler_logistic_model_json",
                            "scikit_learn_1_9_1_pipeline_scaler_mlp_classifier_model_json",
-                           "scikit_learn_1_9_1_pipeline_preprocess_mixed_model_json"})
+                           "scikit_learn_1_9_1_pipeline_preprocess_mixed_model_json",
+                           // issue 6: each estimator by both routes (exporter JSON with scikit-learn's numbers, two
+                           // scikit-learn versions; ONNX with ONNX Runtime's numbers), plus LightGBM and XGBoost via ONNX
+                           "scikit_learn_1_9_1_pipeline_scaler_gradient_boosting_classifier_model_json",
+                           "scikit_learn_1_2_2_pipeline_scaler_gradient_boosting_classifier_model_json",
+                           "scikit_learn_1_9_1_random_forest_regressor_model_json", "scikit_learn_1_2_2_random_forest_regressor_model_json",
+                           "scikit_learn_1_9_1_hist_gradient_boosting_classifier_categorical_model_json",
+                           "scikit_learn_1_2_2_hist_gradient_boosting_classifier_categorical_model_json",
+                           "scikit_learn_1_9_1_mlp_regressor_relu_model_json",
+                           "scikit_learn_1_9_1_decision_tree_classifier_model_json", "scikit_learn_1_2_2_decision_tree_classifier_model_json",
+                           "scikit_learn_1_9_1_extra_trees_classifier_model_json", "scikit_learn_1_9_1_gradient_boosting_regressor_model_json",
+                           "scikit_learn_1_9_1_hist_gradient_boosting_regressor_missing_model_json",
+                           "scikit_learn_1_9_1_isolation_forest_model_json", "scikit_learn_1_2_2_isolation_forest_model_json",
+                           "onnxruntime_1_32_0_pipeline_scaler_gradient_boosting_classifier_model_onnx",
+                           "onnxruntime_1_32_0_random_forest_regressor_model_onnx",
+                           "onnxruntime_1_32_0_hist_gradient_boosting_classifier_categorical_model_onnx",
+                           "onnxruntime_1_32_0_mlp_regressor_model_onnx", "onnxruntime_1_32_0_lightgbm_categorical_model_onnx",
+                           "onnxruntime_1_32_0_xgboost_binary_model_onnx", "onnxruntime_1_32_0_tree_modes_all_model_onnx",
+                           "onnxruntime_1_32_0_tree_ensemble_opset5_small_sets_model_onnx",
+                           "onnxruntime_1_32_0_tree_as_tensor_double_input_double_model_onnx",
+                           "onnxruntime_1_32_0_tree_classifier_softmax_zero_model_onnx",
+                           "onnxruntime_1_32_0_tree_classifier_probit_multiclass_model_onnx",
+                           "onnxruntime_1_32_0_tree_classifier_string_labels_model_onnx",
+                           "onnxruntime_1_32_0_linear_classifier_binary_none_model_onnx",
+                           "onnxruntime_1_32_0_chain_imputer_scaler_normalizer_l2_model_onnx"})
     EXPECT_TRUE(std::any_of(cases.begin(), cases.end(), [&](const auto& c) { return c.name == name; })) << name;
+}
+
+// What xylem refuses on purpose (models/**/xylem_unsupported.json) must fail to load
+// with an error that names it, never load and mispredict.
+TEST(ConformanceSuite, UnsupportedFixturesAreRefusedWithTheirReason) {
+  const auto& unsupported = unsupported_cases();
+  EXPECT_GE(unsupported.size(), 5u);
+  for (const auto& [dir, reason] : unsupported) {
+    const std::string file = dir + "/model.onnx";
+    try {
+      Model::load(file);
+      ADD_FAILURE() << file << " loaded; expected an error containing: " << reason;
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find(reason), std::string::npos) << file << ": " << e.what();
+    }
+  }
 }
 
 }  // namespace

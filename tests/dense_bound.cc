@@ -5,6 +5,7 @@
 
 #include "engine/reference/network_reference.h"
 #include "engine/reference/preprocessing.h"
+#include "engine/reference/transforms.h"
 
 namespace xylem::testing {
 namespace {
@@ -81,6 +82,26 @@ DenseBound dense_bound(const ir::Model& m, const double* raw) {
   std::vector<double> out(ir::prediction_width(m));
   for (size_t i = 0; i < out.size(); ++i)
     out[i] = m.output.transform == ir::Transform::Identity ? e[i] : 2 * max_e + 16 * u;  // probabilities are at most 1
+  if (m.output.transform == ir::Transform::Probit) {
+    // ORT's probit has no bounded slope: the spread of its values over [a - e, a + e],
+    // plus its own float32 rounding (a few ulp of |probit|, and of 2x - 1 inside).
+    std::vector<double> lo(a.size()), hi(a.size()), mid(a.size());
+    std::vector<float> x(a.size());
+    auto probit = [&](const std::vector<double>& v, std::vector<double>& into) {
+      for (size_t i = 0; i < v.size(); ++i) x[i] = static_cast<float>(v[i]);
+      reference::transform_float32(m.output, x.data(), static_cast<int32_t>(x.size()), into.data());
+    };
+    std::vector<double> below(a.size()), above(a.size());
+    for (size_t i = 0; i < a.size(); ++i) {
+      below[i] = a[i] - e[i] - 4 * u * std::fabs(a[i]);
+      above[i] = a[i] + e[i] + 4 * u * std::fabs(a[i]);
+    }
+    probit(below, lo);
+    probit(above, hi);
+    probit(a, mid);
+    for (size_t i = 0; i < out.size(); ++i)
+      out[i] = std::fabs(hi[i] - lo[i]) + 64 * u * std::max(1.0, std::fabs(mid[i]));
+  }
   b.predictions = out;
   return b;
 }

@@ -138,9 +138,14 @@ TEST(MalformedDense, Steps) {
                             "n.json: preprocessing.steps[1].inputs: step takes 4 inputs but step 0 gives 3"));
   EXPECT_TRUE(fails_exactly(set_value(base(), At{"inputs", 2, "steps"}, "5"), "n.json",
                             "n.json: preprocessing.steps[2].inputs: step takes 5 inputs but step 1 gives 4"));
+  EXPECT_TRUE(fails_exactly(set_value(base(), At{"kind", 0, "steps"}, "\"whiten\""), "n.json",
+                            "n.json: preprocessing.steps[0].kind: unknown value \"whiten\" (expected standard_scale, "
+                            "min_max_scale, max_abs_scale, impute_constant, one_hot, select_columns, shift_scale or "
+                            "normalize)"));
   EXPECT_TRUE(fails_exactly(set_value(base(), At{"kind", 0, "steps"}, "\"normalize\""), "n.json",
-                            "n.json: preprocessing.steps[0].kind: unknown value \"normalize\" (expected standard_scale, "
-                            "min_max_scale, max_abs_scale, impute_constant, one_hot or select_columns)"));
+                            "n.json: preprocessing.steps[0]: missing required key \"norm\""));
+  EXPECT_TRUE(fails_exactly(set_value(set_value(base(), At{"version"}, "2"), At{"kind", 0, "steps"}, "\"shift_scale\""),
+                            "n.json", "n.json: preprocessing.steps[0].kind: step kind \"shift_scale\" needs format version 3 (the file says 2)"));
   EXPECT_TRUE(fails_exactly(set_element(base(), At{"scales", 0, "steps"}, 1, "0"), "n.json",
                             "n.json: preprocessing.steps[2].scales[1]: is 0 (a divisor)"));
   EXPECT_TRUE(fails_exactly(set_element(base(), At{"values", 0, "steps"}, 0, "\"nan\""), "n.json",

@@ -153,8 +153,8 @@ TEST(MalformedModel, EmptyFile) {
 
 TEST(MalformedModel, NotJsonAtAll) {
   const std::string not_a_model =
-      "not a model file xylem can read (expected a JSON or UBJSON object or a LightGBM text model; supported formats: "
-      "xylem JSON, XGBoost JSON/UBJSON, LightGBM text or dump_model JSON, CatBoost JSON)";
+      "not a model file xylem can read (expected a JSON or UBJSON object, a LightGBM text model or an ONNX protobuf; "
+      "supported formats: xylem JSON, XGBoost JSON/UBJSON, LightGBM text or dump_model JSON, CatBoost JSON, ONNX)";
   EXPECT_TRUE(fails_exactly("f0,f1,f2\n1,2,3\n4,5,6\n", "data.csv", "data.csv: " + not_a_model));
   EXPECT_TRUE(fails_exactly("\x89PNG\r\n\x1a\n\0\0\0\rIHDR", "image.png", "image.png: " + not_a_model));
   std::string all_bytes;
@@ -809,11 +809,17 @@ TEST(MalformedXylem, AbsurdSizes) {
 }
 
 TEST(MalformedXylem, FormatVersion) {
-  EXPECT_TRUE(fails_exactly(set_value(bl_xylem(), At{"version"}, "3"), "x.json",
-                            "x.json: version: format version 3 is not supported (this build reads versions 1 to 2)"));
+  EXPECT_TRUE(fails_exactly(set_value(bl_xylem(), At{"version"}, "4"), "x.json",
+                            "x.json: version: format version 4 is not supported (this build reads versions 1 to 3)"));
   EXPECT_TRUE(fails_exactly(set_value(bl_xylem(), At{"version"}, "0"), "x.json",
-                            "x.json: version: format version 0 is not supported (this build reads versions 1 to 2)"));
-  // A version 1 file still reads (and writing it gives version 2).
+                            "x.json: version: format version 0 is not supported (this build reads versions 1 to 3)"));
+  // Version 3's additions need version 3.
+  const std::string v2 = set_value(bl_xylem(), At{"version"}, "2");
+  EXPECT_TRUE(fails_exactly(set_value(v2, At{"transform"}, "\"softmax_zero\""), "x.json",
+                            "x.json: output.transform: transform \"softmax_zero\" needs format version 3 (the file says 2)"));
+  EXPECT_TRUE(fails_exactly(set_value(v2, At{"key"}, "\"exact_integer\""), "x.json",
+                            "x.json: tree_rules.category_rule.key: key \"exact_integer\" needs format version 3 (the file says 2)"));
+  // A version 1 file still reads (and writing it gives version 3).
   const std::string v1 = set_value(bl_xylem(), At{"version"}, "1");
   EXPECT_NO_THROW(Model::load_from_memory(v1, "x.json"));
   EXPECT_TRUE(fails_exactly(set_value(bl_xylem(), At{"version"}, "-1"), "x.json",
@@ -826,7 +832,8 @@ TEST(MalformedXylem, FormatVersion) {
 TEST(MalformedXylem, UnknownEnumStrings) {
   EXPECT_TRUE(fails_exactly(set_value(bl_xylem(), At{"transform"}, "\"tanh\""), "x.json",
                             "x.json: output.transform: unknown value \"tanh\" (expected identity, sigmoid, softmax, exp, "
-                            "hinge_class, argmax_class, signed_square, softplus, sigmoid_pair or normalized_sigmoid)"));
+                            "hinge_class, argmax_class, signed_square, softplus, sigmoid_pair, normalized_sigmoid, softmax_zero, probit, "
+                            "negated_pair or complement_pair)"));
   EXPECT_TRUE(fails_exactly(set_value(bl_xylem(), At{"task"}, "\"clustering\""), "x.json",
                             "x.json: task: unknown value \"clustering\" (expected regression, binary_classification, "
                             "multiclass_classification, multi_target_regression, ranking or survival)"));

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <ostream>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -28,6 +29,9 @@ inline void PrintTo(const ConformanceCase& c, std::ostream* os) { *os << c.name;
 
 // Every case of every library under models/ (one entry per model file).
 std::vector<ConformanceCase> conformance_cases();
+// Fixture directories xylem refuses on purpose (models/**/xylem_unsupported.json) -> the
+// text their load error must contain; conformance_cases() leaves them out.
+const std::map<std::string, std::string>& unsupported_cases();
 
 // Predicts every row of `input` (columns matched as the CLI matches them).
 std::vector<double> predict_csv(const Model& model, const std::string& input_path, bool margin);

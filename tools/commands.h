@@ -39,7 +39,7 @@ int run_convert(const ConvertArgs& args);
 struct PredictArgs {
   std::string model, input, output = "-";
   LoadArgs load;  // --from, --engine, --isa, --quantize
-  bool margin = false, timing = false;
+  bool margin = false, timing = false, labels = false;
   int threads = 1, num_iterations = 0;
 };
 void add_predict_options(CLI::App& app, PredictArgs& args);

@@ -19,8 +19,8 @@ struct LoadArgs {
 inline void add_from_option(CLI::App& app, std::string& from) {
   app.add_option("--from", from,
                  "Model format: auto (detected from the content), xylem, xgboost (JSON or UBJSON), lightgbm (text "
-                 "model or dump_model JSON) or catboost (JSON)")
-      ->check(CLI::IsMember({"auto", "xylem", "xgboost", "lightgbm", "catboost"}));
+                 "model or dump_model JSON), catboost (JSON) or onnx (ONNX protobuf)")
+      ->check(CLI::IsMember({"auto", "xylem", "xgboost", "lightgbm", "catboost", "onnx"}));
 }
 
 // --engine, --isa and --quantize, for the subcommands that predict.
@@ -42,6 +42,7 @@ inline LoadOptions load_options(const std::string& from) {
   else if (from == "xgboost") options.format = ModelFormat::XGBoost;
   else if (from == "lightgbm") options.format = ModelFormat::LightGBM;
   else if (from == "catboost") options.format = ModelFormat::CatBoost;
+  else if (from == "onnx") options.format = ModelFormat::Onnx;
   else options.format = ModelFormat::Auto;
   return options;
 }

@@ -21,7 +21,7 @@ nlohmann::json to_json(const ModelSummary& s) {
                       {"objective", s.objective}, {"booster", s.booster}, {"best_iteration", s.best_iteration}}},
           {"task", s.task},
           {"features", {{"count", s.num_features}, {"names", s.feature_names}, {"types", s.feature_types}}},
-          {"outputs", {{"margin_width", s.num_outputs}, {"prediction_width", s.output_width}, {"names", s.output_names},
+          {"outputs", {{"margin_width", s.num_outputs}, {"prediction_width", s.output_width}, {"names", s.output_names}, {"class_labels", s.class_labels},
                        {"transform", s.transform}, {"precision", s.output_precision}, {"base_scores", s.base_scores}}},
           {"trees", {{"count", s.num_trees}, {"nodes", s.num_nodes}, {"leaves", s.num_leaves},
                      {"categorical_splits", s.num_categorical_splits}, {"max_depth", s.max_depth},
@@ -43,6 +43,7 @@ void print_table(const ModelSummary& s, const std::string& engine, size_t memory
   row("source", s.source_library + " " + s.source_version + " (" + s.source_format + ")");
   row("objective", s.objective + (s.booster.empty() ? "" : " (booster " + s.booster + ")"));
   row("task", s.task);
+  if (!s.class_labels.empty()) row("class labels", join(s.class_labels, 12));
   if (!s.steps.empty()) {
     row("inputs", std::to_string(s.num_inputs) + (s.input_names.empty() ? "" : " (" + join(s.input_names, 12) + ")"));
     for (const std::string& step : s.steps) row("preprocessing", step);

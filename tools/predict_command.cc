@@ -44,6 +44,8 @@ void add_predict_options(CLI::App& app, PredictArgs& args) {
   app.add_option("input", args.input, "CSV file with a header row (- for standard input)")->required();
   app.add_option("-o,--output", args.output, "CSV file to write (default: standard output)");
   app.add_flag("--margin", args.margin, "Raw margins, as predict(output_margin=True)");
+  app.add_flag("--labels", args.labels,
+               "Classifiers: add a column \"label\", the class label of the most probable class (first on ties)");
   app.add_option("--threads", args.threads, "Threads to split the rows across")->check(CLI::Range(1, 1024));
   app.add_option("--num-iterations", args.num_iterations,
                  "Use only the first N boosting iterations (LightGBM num_iteration, XGBoost iteration_range=(0, N))")
@@ -73,6 +75,22 @@ int run_predict(const PredictArgs& args) {
   auto t3 = Clock::now();
 
   ModelSummary summary = model.summary();
+  const bool class_index = summary.transform == "argmax_class" || summary.transform == "hinge_class";
+  if (args.labels && summary.task != "binary_classification" && summary.task != "multiclass_classification")
+    throw Error("--labels: the model is not a classifier (task " + summary.task + ")");
+  if (args.labels && args.margin) throw Error("--labels goes with predictions, not --margin");
+  auto label_of = [&](const double* p) {
+    size_t best = 0;
+    if (class_index) best = static_cast<size_t>(p[0]);
+    else
+      for (size_t k = 1; k < width; ++k)
+        if (p[k] > p[best]) best = k;
+    std::string label = best < summary.class_labels.size() ? summary.class_labels[best] : std::to_string(best);
+    if (label.find_first_of(",\"\n\r") == std::string::npos) return label;
+    std::string quoted = "\"";  // RFC 4180
+    for (char c : label) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+    return quoted + "\"";
+  };
   const bool float32 = args.margin ? summary.margin_precision == "float32"
                                    : summary.output_precision == "float32" && summary.transform != "argmax_class";
   std::string text;
@@ -80,12 +98,14 @@ int run_predict(const PredictArgs& args) {
     if (k) text += ',';
     text += args.margin ? (width == 1 ? std::string("margin") : "margin_" + std::to_string(k)) : summary.output_names[k];
   }
+  if (args.labels) text += ",label";
   text += '\n';
   for (size_t r = 0; r < table.rows; ++r) {
     for (size_t k = 0; k < width; ++k) {
       if (k) text += ',';
       append_number(text, out[r * width + k], float32);
     }
+    if (args.labels) text += "," + label_of(&out[r * width]);
     text += '\n';
   }
   write_output(args.output, text);

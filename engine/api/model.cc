@@ -28,6 +28,7 @@ formats::ModelFormat to_internal(ModelFormat f) {
     case ModelFormat::XGBoost: return formats::ModelFormat::XGBoost;
     case ModelFormat::LightGBM: return formats::ModelFormat::LightGBM;
     case ModelFormat::CatBoost: return formats::ModelFormat::CatBoost;
+    case ModelFormat::Onnx: return formats::ModelFormat::Onnx;
   }
   return formats::ModelFormat::Auto;
 }

@@ -25,6 +25,8 @@ ModelSummary Model::summary() const {
     s.output_names = {"class"};
   } else if (s.output_width == 1) {
     s.output_names = {"prediction"};
+  } else if (m.class_labels.size() == static_cast<size_t>(s.output_width)) {
+    for (const std::string& label : m.class_labels) s.output_names.push_back("class_" + label);
   } else {
     const bool classes = m.task == ir::Task::MulticlassClassification || m.task == ir::Task::BinaryClassification;
     const char* prefix = classes ? "class_" : "output_";
@@ -37,6 +39,7 @@ ModelSummary Model::summary() const {
   s.has_linear = m.has_linear;
   s.num_inputs = ir::input_width(m);
   s.input_names = ir::input_names_of(m);
+  s.class_labels = m.class_labels;
   for (const ir::Step& step : m.steps)
     s.steps.push_back(std::string(ir::to_string(step.kind)) + " (" + std::to_string(step.inputs) + " -> " +
                       std::to_string(ir::step_outputs(step)) + ")");
@@ -57,7 +60,7 @@ ModelSummary Model::summary() const {
   const ir::Precision inputs = m.has_network ? m.network.precision
                                : (m.has_linear && m.ensemble.trees.empty()) ? m.linear.input_precision
                                                                             : m.ensemble.input_precision;
-  s.input_precision = ir::to_string(m.steps.empty() ? inputs : ir::Precision::Float64);
+  s.input_precision = ir::to_string(m.steps.empty() ? inputs : m.steps.front().precision);
   s.threshold_precision = ir::to_string(m.ensemble.threshold_precision);
   s.base_scores_first = m.output.base_scores_first;
   s.scale = m.output.scale;

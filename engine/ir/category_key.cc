@@ -78,6 +78,12 @@ std::optional<uint32_t> category_key(const CategoryRule& rule, double value) {
     auto r = std::to_chars(text, text + sizeof text, static_cast<int64_t>(value));
     return static_cast<uint32_t>(city_hash64_short(std::string_view(text, r.ptr - text)));
   }
+  if (rule.key == CategoryKey::ExactInteger) {  // an int32, its two's-complement bits as the key
+    if (!(value >= -0x1p31 && value < 0x1p31) || value != std::trunc(value)) return std::nullopt;
+    const uint32_t key = static_cast<uint32_t>(static_cast<int32_t>(value));
+    if (key >= rule.limit) return std::nullopt;
+    return key;
+  }
   const bool valid = (rule.negative_fraction_is_zero ? value > -1.0 : value >= 0.0) && value < rule.limit;
   if (!valid) return std::nullopt;
   return static_cast<uint32_t>(std::trunc(std::fabs(value)));

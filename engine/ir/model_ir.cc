@@ -4,7 +4,9 @@ namespace xylem::ir {
 
 int32_t prediction_width(const Model& model) {
   if (model.output.transform == Transform::ArgMaxClass) return 1;
-  if (model.output.transform == Transform::SigmoidPair) return 2;
+  if (model.output.transform == Transform::SigmoidPair || model.output.transform == Transform::NegatedPair ||
+      model.output.transform == Transform::ComplementPair)
+    return 2;
   return model.num_outputs;
 }
 
@@ -89,6 +91,10 @@ const char* to_string(Transform transform) {
     case Transform::Softplus: return "softplus";
     case Transform::SigmoidPair: return "sigmoid_pair";
     case Transform::NormalizedSigmoid: return "normalized_sigmoid";
+    case Transform::SoftmaxZero: return "softmax_zero";
+    case Transform::Probit: return "probit";
+    case Transform::NegatedPair: return "negated_pair";
+    case Transform::ComplementPair: return "complement_pair";
   }
   return "?";
 }
@@ -114,6 +120,8 @@ const char* to_string(StepKind kind) {
     case StepKind::ImputeConstant: return "impute_constant";
     case StepKind::OneHot: return "one_hot";
     case StepKind::SelectColumns: return "select_columns";
+    case StepKind::ShiftScale: return "shift_scale";
+    case StepKind::Normalize: return "normalize";
   }
   return "?";
 }

@@ -48,7 +48,10 @@ inline constexpr double kZeroThreshold = static_cast<double>(1e-35f);
 //    CityHash64 (v1.0) of its decimal text, e.g. "-3", truncated to 32 bits, which is
 //    what CatBoost computes for an integer category. Any other value is invalid. The
 //    value is the input as given, never rounded to float32 (10000000001 stays itself).
-enum class CategoryKey : uint8_t { Truncate, DecimalHash };
+//  - ExactInteger (ONNX BRANCH_EQ / NEQ / SET_MEMBER): a value that is an integer in
+//    [-2^31, 2^31) has the bits of that int32 as its key (-1 -> 4294967295), valid when
+//    below limit; any other value (2.5, 1e10) is invalid, so it equals no category.
+enum class CategoryKey : uint8_t { Truncate, DecimalHash, ExactInteger };
 
 struct CategoryRule {
   bool negative_fraction_is_zero = false;  // -0.5 -> category 0 (LightGBM) or invalid (XGBoost)
@@ -176,7 +179,11 @@ enum class StepKind : uint8_t {
   ImputeConstant,  // NaN in column c becomes values[c]       (SimpleImputer)
   OneHot,          // columns[k] is replaced, in place, by one indicator per categories[k] (OneHotEncoder)
   SelectColumns,   // output j is input columns[j]            (column selection and reordering)
+  ShiftScale,      // x = (x - offsets[c]) * scales[c]        (ONNX Scaler)
+  Normalize,       // the row divided by its L1 norm, L2 norm or maximum, unless that is 0 (ONNX Normalizer)
 };
+
+enum class Norm : uint8_t { L1, L2, Max };
 
 // OneHot: a value equal to categories[k][j] sets indicator j to 1; a value that is in no
 // category (an unseen one, or NaN) leaves all of them 0 (handle_unknown="ignore").
@@ -188,6 +195,10 @@ struct Step {
   double clip_min = 0, clip_max = 1;
   std::vector<int32_t> columns;
   std::vector<std::vector<double>> categories;  // OneHot: per listed column, sorted, distinct, no NaN
+  Norm norm = Norm::L2;                         // Normalize
+  // Float64: each step computes in double (scikit-learn). Float32: its inputs, its
+  // constants and each operation's result are float32 (ONNX Runtime on a float tensor).
+  Precision precision = Precision::Float64;
 };
 
 int32_t step_outputs(const Step& step);
@@ -209,6 +220,11 @@ enum class Transform : uint8_t {
   Softplus,      // log1p(exp(x)), per output (LightGBM cross_entropy_lambda)
   SigmoidPair,   // one margin -> [1 - p, p], p = sigmoid(x) (scikit-learn's binary predict_proba)
   NormalizedSigmoid,  // p_k = sigmoid(x_k) / sum of them (scikit-learn's one-vs-rest predict_proba)
+  // ONNX Runtime's post transforms, in its float32 formulas (onnxruntime ml_common.h):
+  SoftmaxZero,     // softmax over the outputs whose |x| > 1e-7; the others become x * exp(-max) / sum
+  Probit,          // sqrt(2) * erfinv(2x - 1), per output, with ORT's approximate erfinv
+  NegatedPair,     // one margin -> [-x, x] (a binary tree classifier with one class's weights, no transform)
+  ComplementPair,  // one margin -> [1 - x, x] (a binary classifier whose weights are all positive)
 };
 
 struct OutputStage {
@@ -263,6 +279,10 @@ struct Model {
   std::vector<std::vector<std::string>> category_labels;
   int32_t num_outputs = 1;                 // width of the margin
   Task task = Task::Regression;
+  // Classifiers: the label of each class, in the order of the probability columns (or of
+  // the class index); integer labels as decimal text. Empty: classes are 0..K-1.
+  std::vector<std::string> class_labels;
+  bool class_labels_are_numbers = false;
   Source source;
   TreeEnsemble ensemble;                   // may hold no trees
   bool has_linear = false;

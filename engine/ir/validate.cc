@@ -64,7 +64,23 @@ class Checker {
     }
   }
 
+  void check_class_labels() {
+    if (m_.class_labels.empty()) return;
+    const Transform t = m_.output.transform;
+    const int32_t classes = t == Transform::ArgMaxClass ? m_.num_outputs
+                            : t == Transform::HingeClass ? 2
+                                                          : prediction_width(m_);
+    if (m_.class_labels.size() != static_cast<size_t>(classes))
+      fail("class_labels", "has " + std::to_string(m_.class_labels.size()) + " labels for " + std::to_string(classes) +
+                               " classes");
+    std::vector<std::string> sorted = m_.class_labels;
+    std::sort(sorted.begin(), sorted.end());
+    auto dup = std::adjacent_find(sorted.begin(), sorted.end());
+    if (dup != sorted.end()) fail("class_labels", "label \"" + *dup + "\" appears twice");
+  }
+
   void check_output() {
+    check_class_labels();
     const OutputStage& o = m_.output;
     if (o.base_scores.size() != static_cast<size_t>(m_.num_outputs))
       fail("output.base_scores", "has " + std::to_string(o.base_scores.size()) + " values for " +
@@ -73,8 +89,10 @@ class Checker {
       if (std::isnan(o.base_scores[k])) fail("output.base_scores[" + std::to_string(k) + "]", "is NaN");
     if (!std::isfinite(o.scale)) fail("output.scale", "is not finite");
     if (!std::isfinite(o.sigmoid_alpha)) fail("output.sigmoid_alpha", "is not finite");
-    if (o.transform == Transform::SigmoidPair && m_.num_outputs != 1)
-      fail("output.transform", "sigmoid_pair turns one margin into two probabilities; the model has " +
+    const bool pair = o.transform == Transform::SigmoidPair || o.transform == Transform::NegatedPair ||
+                      o.transform == Transform::ComplementPair;
+    if (pair && m_.num_outputs != 1)
+      fail("output.transform", std::string(to_string(o.transform)) + " turns one margin into two values; the model has " +
                                    std::to_string(m_.num_outputs) + " outputs");
   }
 
@@ -178,6 +196,12 @@ class Checker {
           break;
         case StepKind::MaxAbsScale:
           per_column(st.scales, "scales", true, true);
+          break;
+        case StepKind::ShiftScale:
+          per_column(st.offsets, "offsets", false, true);
+          per_column(st.scales, "scales", false, true);
+          break;
+        case StepKind::Normalize:
           break;
         case StepKind::ImputeConstant:
           per_column(st.values, "values", false, true);

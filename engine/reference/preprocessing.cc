@@ -2,12 +2,104 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
+#include <vector>
 
 namespace xylem::reference {
 
+namespace {
+
+// ONNX Runtime's Normalizer (ml/normalizer.cc), in T: MAX divides by the largest value
+// (std::max skips a NaN after the first column), L1 by the sum of |x|, L2 takes
+// sign(x) * sqrt(x^2 / sum of squares); a zero divisor leaves the row as it is.
+template <typename T>
+void normalize(ir::Norm norm, const T* in, T* out, size_t n) {
+  T d = 0;
+  switch (norm) {
+    case ir::Norm::Max:
+      d = std::numeric_limits<T>::lowest();
+      for (size_t c = 0; c < n; ++c) d = std::max(d, in[c]);
+      break;
+    case ir::Norm::L1:
+      for (size_t c = 0; c < n; ++c) d += std::fabs(in[c]);
+      break;
+    case ir::Norm::L2:
+      for (size_t c = 0; c < n; ++c) d += in[c] * in[c];
+      break;
+  }
+  if (d == 0) {
+    std::copy(in, in + n, out);
+    return;
+  }
+  for (size_t c = 0; c < n; ++c) {
+    if (norm == ir::Norm::L2) {
+      const T r = std::sqrt(in[c] * in[c] / d);
+      out[c] = in[c] < 0 ? -r : r;
+    } else {
+      out[c] = in[c] / d;
+    }
+  }
+}
+
+// A step whose arithmetic is float32 (ONNX Runtime on a float tensor): the inputs and
+// constants are floats and every operation rounds to float.
+void apply_step_float32(const ir::Step& s, const double* in, double* out) {
+  const size_t n = static_cast<size_t>(s.inputs);
+  auto f = [](double v) { return static_cast<float>(v); };
+  switch (s.kind) {
+    case ir::StepKind::StandardScale:
+      for (size_t c = 0; c < n; ++c) out[c] = (f(in[c]) - f(s.offsets[c])) / f(s.scales[c]);
+      return;
+    case ir::StepKind::ShiftScale:
+      for (size_t c = 0; c < n; ++c) out[c] = (f(in[c]) - f(s.offsets[c])) * f(s.scales[c]);
+      return;
+    case ir::StepKind::MinMaxScale:
+      for (size_t c = 0; c < n; ++c) {
+        float x = f(in[c]) * f(s.scales[c]);
+        x += f(s.offsets[c]);
+        if (s.clip && !std::isnan(x)) x = std::min(std::max(x, f(s.clip_min)), f(s.clip_max));
+        out[c] = x;
+      }
+      return;
+    case ir::StepKind::MaxAbsScale:
+      for (size_t c = 0; c < n; ++c) out[c] = f(in[c]) / f(s.scales[c]);
+      return;
+    case ir::StepKind::ImputeConstant:
+      for (size_t c = 0; c < n; ++c) out[c] = std::isnan(in[c]) ? f(s.values[c]) : f(in[c]);
+      return;
+    case ir::StepKind::Normalize: {
+      std::vector<float> a(n), b(n);
+      for (size_t c = 0; c < n; ++c) a[c] = f(in[c]);
+      normalize(s.norm, a.data(), b.data(), n);
+      std::copy(b.begin(), b.end(), out);
+      return;
+    }
+    case ir::StepKind::OneHot:
+    case ir::StepKind::SelectColumns: {  // no arithmetic: the float64 code, on float inputs
+      std::vector<double> a(n);
+      for (size_t c = 0; c < n; ++c) a[c] = f(in[c]);
+      ir::Step wide = s;
+      wide.precision = ir::Precision::Float64;
+      apply_step(wide, a.data(), out);
+      return;
+    }
+  }
+}
+
+}  // namespace
+
 void apply_step(const ir::Step& s, const double* in, double* out) {
+  if (s.precision == ir::Precision::Float32) return apply_step_float32(s, in, out);
   const size_t n = static_cast<size_t>(s.inputs);
   switch (s.kind) {
+    case ir::StepKind::ShiftScale:
+      for (size_t c = 0; c < n; ++c) out[c] = (in[c] - s.offsets[c]) * s.scales[c];
+      return;
+    case ir::StepKind::Normalize: {
+      std::vector<double> a(in, in + n);
+      normalize(s.norm, a.data(), out, n);
+      return;
+    }
     case ir::StepKind::StandardScale:
       // scikit-learn subtracts the mean, then divides (never multiplies by 1/scale).
       for (size_t c = 0; c < n; ++c) out[c] = (in[c] - s.offsets[c]) / s.scales[c];

@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
+#include <numbers>
+#include <vector>
 
 namespace xylem::reference {
 namespace {
@@ -12,6 +15,39 @@ int32_t first_arg_max(const T* x, int32_t n) {
   for (int32_t k = 1; k < n; ++k)
     if (x[k] > x[best]) best = k;
   return best;
+}
+
+// ONNX Runtime's ErfInv (ml_common.h): Winitzki's approximation with a = 0.147, in
+// float32. It is off the true erfinv by up to ~1e-3, and ORT's PROBIT is defined by it.
+float onnx_erfinv(float x) {
+  const float sgn = x < 0 ? -1.0f : 1.0f;
+  x = (1 - x) * (1 + x);
+  const float log = std::log(x);
+  const float v = 2 / (std::numbers::pi_v<float> * 0.147f) + 0.5f * log;
+  const float v2 = 1 / (0.147f) * log;
+  const float v3 = -v + std::sqrt(v * v - v2);
+  return sgn * std::sqrt(v3);
+}
+
+float onnx_probit(float x) { return std::numbers::sqrt2_v<float> * onnx_erfinv(2 * x - 1); }
+
+// ORT's ComputeSoftmaxZero: scores within 1e-7 of zero stay out of the exponentials
+// and the sum (a class no tree voted for keeps probability ~0).
+void onnx_softmax_zero(float* x, int32_t n) {
+  float v_max = -std::numeric_limits<float>::max();
+  for (int32_t k = 0; k < n; ++k)
+    if (x[k] > v_max) v_max = x[k];
+  const float exp_neg_v_max = std::exp(-v_max);
+  float sum = 0.f;
+  for (int32_t k = 0; k < n; ++k) {
+    if (x[k] > 0.0000001f || x[k] < -0.0000001f) {
+      x[k] = std::exp(x[k] - v_max);
+      sum += x[k];
+    } else {
+      x[k] = x[k] * exp_neg_v_max;
+    }
+  }
+  for (int32_t k = 0; k < n; ++k) x[k] = x[k] / sum;
 }
 
 }  // namespace
@@ -74,6 +110,20 @@ void transform_float32(const ir::OutputStage& stage, float* x, int32_t n, double
       for (int32_t k = 0; k < n; ++k) x[k] /= sum;
       break;
     }
+    case ir::Transform::SoftmaxZero:
+      onnx_softmax_zero(x, n);
+      break;
+    case ir::Transform::Probit:
+      for (int32_t k = 0; k < n; ++k) x[k] = onnx_probit(x[k]);
+      break;
+    case ir::Transform::NegatedPair:
+      out[0] = -x[0];
+      out[1] = x[0];
+      return;
+    case ir::Transform::ComplementPair:
+      out[0] = 1.0f - x[0];
+      out[1] = x[0];
+      return;
   }
   std::copy(x, x + n, out);
 }
@@ -133,6 +183,21 @@ void transform_float64(const ir::OutputStage& stage, double* x, int32_t n, doubl
       for (int32_t k = 0; k < n; ++k) x[k] /= sum;
       break;
     }
+    // ONNX Runtime computes these in float32 whatever the sums' precision.
+    case ir::Transform::SoftmaxZero:
+    case ir::Transform::Probit: {
+      std::vector<float> f(x, x + n);
+      transform_float32(stage, f.data(), n, out);
+      return;
+    }
+    case ir::Transform::NegatedPair:
+      out[0] = -x[0];
+      out[1] = x[0];
+      return;
+    case ir::Transform::ComplementPair:
+      out[0] = 1.0 - x[0];
+      out[1] = x[0];
+      return;
   }
   std::copy(x, x + n, out);
 }

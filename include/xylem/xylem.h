@@ -22,7 +22,7 @@ namespace xylem {
 // The library version, "MAJOR.MINOR.PATCH".
 const char* version();
 
-enum class ModelFormat { Auto, Xylem, XGBoost, LightGBM, CatBoost };
+enum class ModelFormat { Auto, Xylem, XGBoost, LightGBM, CatBoost, Onnx };
 
 struct LoadOptions {
   ModelFormat format = ModelFormat::Auto;  // Auto: detected from the content
@@ -64,7 +64,8 @@ struct ModelSummary {
   std::vector<std::string> feature_types;  // "numeric" or "categorical", one per feature
   int num_outputs = 0;                     // margin width
   int output_width = 0;                    // prediction width
-  std::vector<std::string> output_names;   // column names of predictions
+  std::vector<std::string> output_names;   // column names of predictions ("class_<label>" for labelled classes)
+  std::vector<std::string> class_labels;   // classifiers: each class's label (integers as text); empty: 0..K-1
   std::string transform;                   // identity, sigmoid, softmax, ...
   std::string output_precision;            // float32 or float64: the precision of the library's outputs
   std::string margin_precision;            // float32 or float64: the precision of its margins
