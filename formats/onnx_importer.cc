@@ -267,6 +267,11 @@ class Walk {
   void arithmetic(const Node& n) {
     const std::string& op = n.op();
     const Constant& c = constant_input(n);
+    if (estimator_ || (!layers_.empty() && !pending_bias_)) {  // after the model: only x * 1, x / 1, x + 0, x - 0
+      const double neutral = op == "Mul" || op == "Div" ? 1.0 : 0.0;
+      if (std::all_of(c.values.begin(), c.values.end(), [&](double v) { return v == neutral; })) return pass(n);
+      n.fail("arithmetic on the model's outputs is not supported (only the no-ops x * 1, x / 1, x + 0, x - 0)");
+    }
     if (!layers_.empty() && op == "Add" && pending_bias_) {  // MatMul + Add: the layer's bias
       ir::DenseLayer& l = layers_.back();
       l.bias = per_column(n, c.values, l.outputs, "the bias");

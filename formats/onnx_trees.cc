@@ -15,6 +15,7 @@
 #include <cmath>
 #include <map>
 #include <set>
+#include <unordered_map>
 
 #include "xylem/error.h"
 
@@ -97,12 +98,19 @@ RawEnsemble read_v1_v3(const Node& n, int32_t width) {
   if (!values.empty()) check_same_size(n, count, values.size(), "nodes_values", "nodes_treeids");
   if (!tracks.empty()) check_same_size(n, count, tracks.size(), "nodes_missing_value_tracks_true", "nodes_treeids");
 
-  std::map<std::pair<int64_t, int64_t>, int32_t> index;
+  // (tree id, node id) -> position; ids are checked to fit 32 bits each.
+  std::unordered_map<uint64_t, int32_t> index;
+  index.reserve(tree_ids.size());
+  auto key = [&](int64_t tree, int64_t node, const char* attr) {
+    if (tree < 0 || tree > 0xffffffffLL || node < 0 || node > 0xffffffffLL)
+      n.fail(attr, "tree " + std::to_string(tree) + " node " + std::to_string(node) + ": ids must be in [0, 2^32)");
+    return static_cast<uint64_t>(tree) << 32 | static_cast<uint64_t>(node);
+  };
   std::vector<int64_t> tree_order;
   std::set<int64_t> trees_seen;
   e.nodes.resize(count);
   for (size_t k = 0; k < count; ++k) {
-    if (!index.emplace(std::pair{tree_ids[k], node_ids[k]}, static_cast<int32_t>(k)).second)
+    if (!index.emplace(key(tree_ids[k], node_ids[k], "nodes_nodeids"), static_cast<int32_t>(k)).second)
       n.fail("nodes_nodeids", "tree " + std::to_string(tree_ids[k]) + " has node " + std::to_string(node_ids[k]) + " twice");
     if (trees_seen.insert(tree_ids[k]).second) tree_order.push_back(tree_ids[k]);
   }
@@ -115,7 +123,7 @@ RawEnsemble read_v1_v3(const Node& n, int32_t width) {
     r.value = values.empty() ? 0.0 : values[k];
     r.tracks_true = !tracks.empty() && tracks[k] != 0;
     for (auto [child, slot, name] : {std::tuple{yes[k], &r.yes, "nodes_truenodeids"}, std::tuple{no[k], &r.no, "nodes_falsenodeids"}}) {
-      auto it = index.find({tree_ids[k], child});
+      auto it = index.find(key(tree_ids[k], child, name));
       if (it == index.end())
         n.fail(name, "tree " + std::to_string(tree_ids[k]) + " node " + std::to_string(node_ids[k]) + " points at node " +
                          std::to_string(child) + ", which the tree does not have");
@@ -124,15 +132,14 @@ RawEnsemble read_v1_v3(const Node& n, int32_t width) {
     }
     if (r.mode == kEq || r.mode == kNeq) r.members = {r.value};
   }
+  std::map<int64_t, int32_t> root_of;  // one pass: a tree's root is its node no other node points at
+  for (size_t k = 0; k < count; ++k)
+    if (!is_child[k] && !root_of.emplace(tree_ids[k], static_cast<int32_t>(k)).second)
+      n.fail("nodes_treeids", "tree " + std::to_string(tree_ids[k]) + " has more than one root");
   for (int64_t t : tree_order) {
-    int32_t root = -1;
-    for (size_t k = 0; k < count; ++k)
-      if (tree_ids[k] == t && !is_child[k]) {
-        if (root != -1) n.fail("nodes_treeids", "tree " + std::to_string(t) + " has more than one root");
-        root = static_cast<int32_t>(k);
-      }
-    if (root == -1) n.fail("nodes_treeids", "tree " + std::to_string(t) + " has no root (a cycle)");
-    e.roots.push_back(root);
+    auto it = root_of.find(t);
+    if (it == root_of.end()) n.fail("nodes_treeids", "tree " + std::to_string(t) + " has no root (a cycle)");
+    e.roots.push_back(it->second);
   }
 
   const std::string prefix = e.classifier ? "class_" : "target_";
@@ -153,7 +160,7 @@ RawEnsemble read_v1_v3(const Node& n, int32_t width) {
     if (e.num_targets == 0) n.fail("n_targets", "is 0");
   }
   for (size_t k = 0; k < w_trees.size(); ++k) {
-    auto it = index.find({w_trees[k], w_nodes[k]});
+    auto it = index.find(key(w_trees[k], w_nodes[k], "class_nodeids"));
     if (it == index.end())
       n.fail(prefix + "nodeids", "weight " + std::to_string(k) + " is for tree " + std::to_string(w_trees[k]) + " node " +
                                      std::to_string(w_nodes[k]) + ", which does not exist");
@@ -425,14 +432,15 @@ enum class Scored { Always, Never };
 
 Scored class_scored(const Node& n, const RawEnsemble& e, int32_t c) {
   bool any = false, always = false;
-  for (int32_t root : e.roots) {
+  std::vector<int32_t> seen(e.nodes.size(), -1);  // the tree that last walked a node: shared subtrees and cycles once
+  for (size_t t = 0; t < e.roots.size(); ++t) {
     bool all_leaves = true;
-    std::vector<int32_t> stack{root};
-    std::vector<uint8_t> seen(e.nodes.size(), 0);  // shared subtrees and cycles are walked once
+    std::vector<int32_t> stack{e.roots[t]};
     while (!stack.empty()) {
       const int32_t at = stack.back();
       stack.pop_back();
-      if (seen[at]++) continue;
+      if (seen[at] == static_cast<int32_t>(t)) continue;
+      seen[at] = static_cast<int32_t>(t);
       const RawNode& r = e.nodes[at];
       if (r.mode != kLeaf) {
         stack.push_back(r.yes);

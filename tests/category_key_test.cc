@@ -31,6 +31,25 @@ CategoryRule catboost_rule() {
 
 uint32_t low32(uint64_t v) { return static_cast<uint32_t>(v); }
 
+// ExactInteger (ONNX equality splits, HistGradientBoosting): an int32 value's bits are
+// its key; fractions, values outside int32 and keys at or above the limit are invalid.
+TEST(CategoryKey, ExactIntegerKeysAreInt32Bits) {
+  CategoryRule r;
+  r.key = CategoryKey::ExactInteger;
+  r.limit = 4294967296.0;
+  EXPECT_EQ(ir::category_key(r, 0.0), 0u);
+  EXPECT_EQ(ir::category_key(r, -0.0), 0u);
+  EXPECT_EQ(ir::category_key(r, 7.0), 7u);
+  EXPECT_EQ(ir::category_key(r, -1.0), 4294967295u);
+  EXPECT_EQ(ir::category_key(r, -2147483648.0), 2147483648u);
+  EXPECT_EQ(ir::category_key(r, 2147483647.0), 2147483647u);
+  for (double invalid : {2.5, -0.5, 1e-300, 2147483648.0, -2147483649.0, 1e30, kInf, -kInf})
+    EXPECT_FALSE(ir::category_key(r, invalid).has_value()) << invalid;
+  r.limit = 2147483648.0;  // negatives invalid (their keys are >= 2^31)
+  EXPECT_FALSE(ir::category_key(r, -1.0).has_value());
+  EXPECT_EQ(ir::category_key(r, 5.0), 5u);
+}
+
 TEST(CityHash64, EmptyStringIsTheK2Constant) {
   // CityHash64 v1.0 of no bytes returns k2 itself.
   EXPECT_EQ(ir::city_hash64_short(""), 0x9ae16a3b2f90404fULL);

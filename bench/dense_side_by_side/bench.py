@@ -91,10 +91,18 @@ def ort_worker(args):
     t0 = time.perf_counter()
     sess = ort_session(args.onnx, args.threads)
     load_ms = (time.perf_counter() - t0) * 1e3
-    out_name = sess.get_outputs()[0].name
+    out_name = args.output or sess.get_outputs()[0].name
     in_name = sess.get_inputs()[0].name
     res = {"onnx": os.path.basename(args.onnx), "threads": args.threads, "load_ms": load_ms, "output": out_name,
            "results": []}
+    if args.load_repeats:  # more session creations in this process, after the first (timed above)
+        loads = []
+        for _ in range(args.load_repeats):
+            t0 = time.perf_counter()
+            ort_session(args.onnx, args.threads)
+            loads.append((time.perf_counter() - t0) * 1e3)
+        res["load_ms_repeats"] = loads
+        res["load_ms_median"] = float(np.median(loads))
     if args.save_pred:
         np.save(args.save_pred, sess.run([out_name], {in_name: X})[0].astype(np.float64))
     ident = ort_session(args.identity, args.threads) if args.identity else None
@@ -157,9 +165,14 @@ def xylem_bench(xylem, model, rows, threads, batches, seconds, warmup, extra=())
                      "--seconds", str(seconds), "--warmup", str(warmup), "--format", "json", *extra], threads)
 
 
-def ort_bench(onnx, rows, threads, batches, seconds, warmup, save_pred=None, identity=None):
+def ort_bench(onnx, rows, threads, batches, seconds, warmup, save_pred=None, identity=None, output=None,
+              load_repeats=0):
     cmd = [sys.executable, os.path.abspath(__file__), "ort-worker", "--onnx", onnx, "--rows", rows, "--threads",
            str(threads), "--batch-sizes", batches, "--seconds", str(seconds), "--warmup", str(warmup)]
+    if output:
+        cmd += ["--output", output]
+    if load_repeats:
+        cmd += ["--load-repeats", str(load_repeats)]
     if identity:
         cmd += ["--identity", identity]
     if save_pred:
@@ -186,10 +199,10 @@ def cpu_info():
     return {"model": model, "logical_cpus": os.cpu_count(), "isa": isa, "affinity": len(os.sched_getaffinity(0))}
 
 
-def versions(xylem):
+def versions(xylem, dists=("onnxruntime", "onnx", "skl2onnx", "scikit-learn", "numpy")):
     from importlib.metadata import version
     out = {"python": platform.python_version()}
-    for d in ["onnxruntime", "onnx", "skl2onnx", "scikit-learn", "numpy"]:
+    for d in dists:
         out[d] = version(d)
     out["xylem"] = subprocess.run([xylem, "--version"], capture_output=True, text=True).stdout.strip()
     out["git"] = subprocess.run(["git", "-C", REPO, "describe", "--always", "--dirty", "--tags"], capture_output=True,
@@ -368,6 +381,8 @@ def main():
     w.add_argument("--min-calls-big", type=int, default=5)
     w.add_argument("--save-pred")
     w.add_argument("--identity", help="an Identity model timed alternately with the model at batches <= 16")
+    w.add_argument("--output", help="the output to compute (default: the graph's first)")
+    w.add_argument("--load-repeats", type=int, default=0, help="session creations timed after the first")
     r = sub.add_parser("run")
     r.add_argument("--xylem", default=os.path.join(REPO, "build-bench", "xylem"))
     r.add_argument("--work", default=os.path.join(HERE, "work"))

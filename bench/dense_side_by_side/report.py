@@ -102,15 +102,20 @@ def model_section(name, m, threads, L):
 
 
 def write(res, out_path):
-    text = render(res)
+    replace_section(out_path, render(res), BEGIN, END)
+
+
+def replace_section(out_path, text, begin, end):
+    """Puts text between the markers begin and end of out_path (appended when they are missing),
+    leaving the rest of the file as it is."""
     old = ""
     if os.path.exists(out_path):
         with open(out_path) as f:
             old = f.read()
-    block = f"{BEGIN}\n{text}\n{END}"
-    if BEGIN in old and END in old:
-        a = old.index(BEGIN)
-        b = old.index(END) + len(END)
+    block = f"{begin}\n{text}\n{end}"
+    if begin in old and end in old:
+        a = old.index(begin)
+        b = old.index(end) + len(end)
         new = old[:a] + block + old[b:]
     else:
         new = old.rstrip("\n") + "\n\n" + block + "\n"

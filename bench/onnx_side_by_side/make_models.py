@@ -6,7 +6,9 @@ For each model, WORK/models/<name>/ gets (only when missing or when the recipe c
 
   rows.csv, rows.npy   10000 held-out rows (rows.npy = rows.csv as parsed, float64)
   model.onnx           the converter's file (float32 input "input"; classifiers with zipmap=False,
-                       so ORT returns a probabilities tensor rather than a list of dicts)
+                       so ORT returns a probabilities tensor rather than a list of dicts); for
+                       LightGBM less the converter's final Mul by 1 (drop_mul_by_one), which
+                       xylem refuses; model.converter.onnx is the file as converted
   identity.onnx        an Identity op on [N, F] float32: ONNX Runtime's per-call overhead
   meta.json            the recipe and its hash, training time and score, the graph's operators,
                        opsets, outputs and the output that is timed and compared
@@ -110,8 +112,31 @@ def export(name, model):
     return convert_sklearn(model, initial_types=[("input", FloatTensorType([None, FEATURES]))], options=options)
 
 
+def drop_mul_by_one(onx):
+    """onnxmltools with zipmap=False ends the probabilities in `Mul(p, one)`, one a float 1
+    initializer, which xylem refuses ("Mul as preprocessing after the estimator ... is not
+    supported"). The Mul changes no value; it is removed and its input renamed to its output.
+    Returns a note, or None when the graph has no such node."""
+    from onnx import numpy_helper
+    g = onx.graph
+    inits = {i.name: i for i in g.initializer}
+    for mul in [n for n in g.node if n.op_type == "Mul"]:
+        src, const = mul.input
+        if const in inits and np.all(numpy_helper.to_array(inits[const]) == 1):
+            for n in g.node:
+                for k, o in enumerate(n.output):
+                    if o == src:
+                        n.output[k] = mul.output[0]
+            g.node.remove(mul)
+            if not any(const in n.input for n in g.node):
+                g.initializer.remove(inits[const])
+            return f"Mul({src}, {const}=1) removed from the converter's graph (model.converter.onnx)"
+    return None
+
+
 def recipe_hash(name):
     src = inspect.getsource(data) + inspect.getsource(train) + inspect.getsource(export) + inspect.getsource(build)
+    src += inspect.getsource(drop_mul_by_one)
     return hashlib.sha256((json.dumps(RECIPES[name], sort_keys=True) + str(TEST_ROWS) + src).encode()).hexdigest()[:16]
 
 
@@ -134,6 +159,9 @@ def build(name, r, d):
     t0 = time.time()
     onx = export(name, model)
     meta["convert_seconds"] = round(time.time() - t0, 2)
+    onnx.save(onx, os.path.join(d, "model.converter.onnx"))
+    meta["graph_edit"] = drop_mul_by_one(onx)
+    onnx.checker.check_model(onx)
     onnx.save(onx, os.path.join(d, "model.onnx"))
     meta["onnx_bytes"] = os.path.getsize(os.path.join(d, "model.onnx"))
     meta["onnx_ops"] = [(n.domain or "ai.onnx") + ":" + n.op_type for n in onx.graph.node]

@@ -341,13 +341,15 @@ def main_run(args):
         json.dump(results, f, indent=2)
     import report
     text = report.render(results)
-    # Keep the dense benchmark's section (bench/dense_side_by_side writes it between markers).
+    # Keep the dense and ONNX benchmarks' sections (bench/dense_side_by_side and
+    # bench/onnx_side_by_side write them between markers).
     if os.path.exists(args.out):
         with open(args.out) as f:
             old = f.read()
-        begin, end = old.find("<!-- dense:begin -->"), old.find("<!-- dense:end -->")
-        if begin >= 0 and end > begin:
-            text = text.rstrip("\n") + "\n\n" + old[begin:end + len("<!-- dense:end -->")] + "\n"
+        for tag in ("dense", "onnx"):
+            begin, end = old.find(f"<!-- {tag}:begin -->"), old.find(f"<!-- {tag}:end -->")
+            if begin >= 0 and end > begin:
+                text = text.rstrip("\n") + "\n\n" + old[begin:end + len(f"<!-- {tag}:end -->")] + "\n"
     with open(args.out, "w") as f:
         f.write(text)
     log(f"wrote {args.out} and {os.path.join(work, 'results.json')} in {results['elapsed_s']:.0f} s")

@@ -29,31 +29,30 @@ def sklearn_version():
 
 
 def check_classes(est, k, ignore_class_labels):
-    """classes_ must be 0..k-1 (xylem has no class-label table yet)."""
+    """classes_ must give k labels, which the file keeps under "class_labels" (xylem's
+    probability columns are named after them and `xylem predict --labels` prints them).
+    ignore_class_labels is kept for callers of earlier versions; it changes nothing."""
     classes = np.asarray(est.classes_)
-    if ignore_class_labels:
-        return
-    if classes.dtype.kind not in "iuf" or len(classes) != k or not np.array_equal(classes, np.arange(k)):
-        raise UnsupportedError(
-            "%s: classes_ must be 0..%d (xylem has no class-label table yet); got %r "
-            "(pass ignore_class_labels=True to export class indices / probability columns anyway)"
-            % (name(est), k - 1, classes.tolist()))
+    if classes.ndim != 1 or len(classes) != k:
+        raise UnsupportedError("%s: classes_ has %d labels for %d classes" % (name(est), len(classes), k))
 
 
 def class_labels(est):
-    """classes_ as JSON values (ints, floats or strings), or None."""
+    """classes_ as JSON values xylem reads: all integers (integral floats and bools become
+    integers) or all strings (anything else, as str()); None without classes_."""
     classes = getattr(est, "classes_", None)
     if classes is None:
         return None
     classes = np.asarray(classes)
     if classes.ndim != 1:
         return None
-    out = []
-    for c in classes.tolist():
-        if isinstance(c, bool):
-            out.append(c)
-        elif isinstance(c, (int, float, str)):
-            out.append(c)
-        else:
-            out.append(str(c))
+    values = classes.tolist()
+    def integral(c):
+        return isinstance(c, (bool, int)) or (isinstance(c, float) and c.is_integer() and abs(c) < 2 ** 53)
+    if all(integral(c) for c in values):
+        out = [int(c) for c in values]
+    else:
+        out = [c if isinstance(c, str) else str(c) for c in values]
+    if len(set(out)) != len(out):
+        raise UnsupportedError("%s: classes_ %r give duplicate labels" % (name(est), values))
     return out

@@ -91,7 +91,7 @@ def document(obj, *, network_precision=None, ignore_class_labels=False, library_
     doc["version"] = format_version(doc)
     labels = class_labels(est) if hasattr(est, "classes_") else None
     if labels is not None:
-        # Not read by xylem yet (it ignores unknown keys): output column / class index k is labels[k].
+        # Output column / class index k is labels[k] (xylem names its columns after them).
         doc["class_labels"] = labels
     return doc
 
