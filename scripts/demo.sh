@@ -36,7 +36,8 @@ head -201 $case/input.csv > build/calibration.csv
 echo "first int8 predictions:"
 head -4 build/predictions.csv
 # scikit-learn by both routes: the exporter's JSON (scikit-learn's numbers) and the
-# skl2onnx file (ONNX Runtime's numbers) of one StandardScaler -> GradientBoostingClassifier.
+# skl2onnx file (ONNX Runtime's numbers) of a StandardScaler -> GradientBoostingClassifier pipeline
+# (two fixtures: a 3-class one exported, a binary one converted).
 for model in models/sklearn/1.9.1/pipeline_scaler_gradient_boosting_classifier/model.json \
              models/onnx/1.32.0/pipeline_scaler_gradient_boosting_classifier/model.onnx; do
   case=$(dirname $model)
