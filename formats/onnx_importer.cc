@@ -88,7 +88,7 @@ class Walk {
       throw Error(g_.file() + ": graph input '" + in.name + "' must have the shape [rows, features] with a known number of "
                   "features");
     if (in.dims[1] > ir::kMaxFeatures) throw Error(g_.file() + ": graph input '" + in.name + "' is too wide");
-    width_ = input_width_ = static_cast<int32_t>(in.dims[1]);
+    width_ = static_cast<int32_t>(in.dims[1]);  // no operator xylem follows changes it
     precision_ = in.elem_type == onnx_io::kFloat ? ir::Precision::Float32 : ir::Precision::Float64;
     cur_ = in.name;
 
@@ -198,7 +198,7 @@ class Walk {
   }
 
   int64_t current_width() const {
-    if (estimator_) return output_width_;
+    if (estimator_) return ir::prediction_width(model_);
     if (!layers_.empty()) return layers_.back().outputs;
     return width_;
   }
@@ -311,10 +311,7 @@ class Walk {
     if (estimator_) n.fail("a dense layer after the estimator is not supported");
     if (pending_bias_) pending_bias_ = false;  // the previous MatMul had no bias
     const int32_t in = layers_.empty() ? width_ : layers_.back().outputs;
-    if (layers_.empty()) {
-      network_precision_ = precision_;
-      network_inputs_ = width_;
-    }
+    if (layers_.empty()) network_precision_ = precision_;
     if (n.inputs().size() < 2) n.fail("needs a weight matrix");
     const Constant* w = g_.constant(n.inputs()[1]);
     if (!w) n.fail("the weight matrix '" + n.inputs()[1] + "' is not a constant");
@@ -394,7 +391,6 @@ class Walk {
     onnx_io::TreeImport t = onnx_io::import_tree_ensemble(n, width_, in, opset5, model_);
     set_labels(n, t.labels, !n.ints("classlabels_int64s").empty());
     estimator_ = true;
-    output_width_ = ir::prediction_width(model_);
     model_.source.objective = n.op();
     cur_ = n.outputs().at(n.op() == "TreeEnsembleClassifier" ? 1 : 0);
   }
@@ -451,7 +447,6 @@ class Walk {
                                               : ir::Task::MulticlassClassification;
     model_.source.objective = n.op();
     estimator_ = true;
-    output_width_ = ir::prediction_width(model_);
     cur_ = n.outputs().at(classifier ? 1 : 0);
     if (classifier) {
       std::vector<std::string> text;
@@ -467,8 +462,8 @@ class Walk {
       model_.has_network = true;
       model_.network.layers = layers_;
       model_.network.precision = network_precision_;
-      model_.num_features = network_inputs_;
-      model_.feature_types.assign(network_inputs_, ir::FeatureType::Numeric);
+      model_.num_features = width_;
+      model_.feature_types.assign(width_, ir::FeatureType::Numeric);
       model_.num_outputs = layers_.back().outputs;
       ir::OutputStage& o = model_.output;
       o.accumulation = network_precision_;
@@ -509,7 +504,6 @@ class Walk {
       set_labels(*zipmap_, text, !zipmap_->ints("classlabels_int64s").empty());
     }
     model_.steps = steps_;
-    if (!steps_.empty()) steps_.front().inputs = input_width_;
     model_.source.library = "onnx";
     model_.source.version = g_.producer_description();
     model_.source.format = "onnx";
@@ -518,8 +512,7 @@ class Walk {
 
   const Graph& g_;
   std::string cur_, complement_, last_mul_output_;
-  int32_t width_ = 0, input_width_ = 0, network_inputs_ = 0;
-  int64_t output_width_ = 0;
+  int32_t width_ = 0;
   ir::Precision precision_ = ir::Precision::Float32, network_precision_ = ir::Precision::Float32;
   std::vector<ir::Step> steps_;
   std::vector<ir::DenseLayer> layers_;

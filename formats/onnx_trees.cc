@@ -550,7 +550,6 @@ TreeImport import_tree_ensemble(const Node& n, int32_t width, ir::Precision inpu
         if (transform == ir::Transform::Sigmoid) transform = ir::Transform::SigmoidPair;  // [logistic(-s), logistic(s)]
         else if (all_positive) transform = ir::Transform::ComplementPair;                 // [1 - s, s]
         else transform = ir::Transform::NegatedPair;  // NONE, SOFTMAX, SOFTMAX_ZERO: [-s, s]
-        info.one_score = true;
       }
     } else {  // two scores; base0 is added to class 0's score (which counts only if scored), base1 never
       base = {nb >= 1 && h0 == Scored::Always ? e.base_values[0] : 0.0, 0.0};
@@ -564,21 +563,19 @@ TreeImport import_tree_ensemble(const Node& n, int32_t width, ir::Precision inpu
 
   // Each ONNX tree becomes one IR tree whose leaves carry every margin (a vector leaf
   // when there are several); weights of a dropped class are left out.
-  RawEnsemble mapped = e;
-  for (RawNode& r : mapped.nodes) {
+  for (RawNode& r : e.nodes) {
     std::vector<std::pair<int32_t, double>> w;
     for (auto [k, v] : r.weights)
       if (margin_of[k] >= 0) w.push_back({margin_of[k], v});
     r.weights = std::move(w);
   }
-  mapped.num_targets = margins;
-  TreeBuilder builder(n, mapped, margins);
+  e.num_targets = margins;
+  TreeBuilder builder(n, e, margins);
   for (int32_t root : e.roots) ens.trees.push_back(builder.build(root));
   ens.trees_per_iteration = 1;
 
   m.num_features = width;
   m.feature_types.assign(static_cast<size_t>(width), ir::FeatureType::Numeric);
-  info.num_classes = e.classifier ? K : 0;
   for (int64_t l : e.int_labels) info.labels.push_back(std::to_string(l));
   info.labels.insert(info.labels.end(), e.string_labels.begin(), e.string_labels.end());
   return info;

@@ -11,9 +11,7 @@
 namespace xylem::formats::onnx_io {
 
 struct TreeImport {
-  int32_t num_classes = 0;          // 0 for regressors
-  std::vector<std::string> labels;  // class labels as text (int64 or string labels)
-  bool one_score = false;           // a binary classifier whose second column ORT derives from one score
+  std::vector<std::string> labels;  // classifiers: class labels as text (int64 or string labels)
 };
 
 // Fills m's trees, num_features (= width), num_outputs, task and output stage from the

@@ -23,9 +23,9 @@ import onnx
 import onnxruntime as ort
 from onnx import TensorProto, helper, numpy_helper
 
-from fixture_common import (F32_MAX, Labels, RowGroups, basis, case_seed, gen_numeric, next32,
+from fixture_common import (F32_MAX, Labels, RowGroups, basis, case_seed, gen_numeric, inject_nans, next32,
                             next64, parse_args, version_dir, write_input, write_json,
-                            write_skipped, write_values)
+                            vary, write_skipped, write_values)
 
 ORT_VERSION = ort.__version__
 ML = "ai.onnx.ml"
@@ -311,22 +311,6 @@ def build_rows(rng, model, gen, nf, allow_nan=True, dense=False, cat_cols=None, 
     for kind, r in (extra or []):
         rg.add(kind, r)
     return rg, {"threshold_rows_not_built": unreached, "scaled_threshold_hits": hits}
-
-
-def vary(base, j, values):
-    out = []
-    for v in values:
-        r = np.array(base, dtype=np.float64)
-        r[j] = v
-        out.append(r)
-    return out
-
-
-def inject_nans(rng, rows, cols):
-    for r in rows:
-        k = int(rng.integers(1, 4))
-        r[rng.choice(cols, min(k, len(cols)), replace=False)] = np.nan
-    return rows
 
 
 # --------------------------------------------------------------------------

@@ -269,10 +269,17 @@ def train_one(name, r, d):
     return meta
 
 
-def make(name, work):
+def make(name, work, recipes=None, train=None, hash_of=None, score=None):
+    """The model `name` under work/models/, trained by train(name, recipe, dir) unless its
+    meta.json carries the current hash_of(name). The defaults are this benchmark's; the ONNX
+    benchmark passes its own recipes, trainer, hash and score text."""
+    recipes = recipes or RECIPES
+    train = train or train_one
+    hash_of = hash_of or recipe_hash
+    score = score or (lambda meta: f"accuracy {meta['test_accuracy']:.4f}")
     d = os.path.join(work, "models", name)
     os.makedirs(d, exist_ok=True)
-    h = recipe_hash(name)
+    h = hash_of(name)
     mpath = os.path.join(d, "meta.json")
     if os.path.exists(mpath):
         with open(mpath) as f:
@@ -280,12 +287,12 @@ def make(name, work):
         if meta.get("recipe_hash") == h:
             log(f"{name}: cached ({d})")
             return meta
-    log(f"{name}: generating data and training ({RECIPES[name]['description']})")
-    meta = train_one(name, RECIPES[name], d)
+    log(f"{name}: generating data and training ({recipes[name]['description']})")
+    meta = train(name, recipes[name], d)
     meta["recipe_hash"] = h
     with open(mpath, "w") as f:
         json.dump(meta, f, indent=1)
-    log(f"{name}: trained in {meta['train_seconds']} s, test accuracy {meta['test_accuracy']:.4f}")
+    log(f"{name}: trained in {meta['train_seconds']} s, test {score(meta)}")
     return meta
 
 

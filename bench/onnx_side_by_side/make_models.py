@@ -30,7 +30,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import _dense  # noqa: E402
 
-DM = _dense.load("make_models")  # the dense benchmark's: write_csv, identity_onnx
+DM = _dense.load("make_models")  # the dense benchmark's: write_csv, identity_onnx, make
 
 FEATURES = 30
 RECIPES = {
@@ -175,23 +175,8 @@ def build(name, r, d):
 
 
 def make(name, work):
-    d = os.path.join(work, "models", name)
-    os.makedirs(d, exist_ok=True)
-    h = recipe_hash(name)
-    mpath = os.path.join(d, "meta.json")
-    if os.path.exists(mpath):
-        with open(mpath) as f:
-            meta = json.load(f)
-        if meta.get("recipe_hash") == h:
-            log(f"{name}: cached ({d})")
-            return meta
-    log(f"{name}: generating data and training ({RECIPES[name]['description']})")
-    meta = build(name, RECIPES[name], d)
-    meta["recipe_hash"] = h
-    with open(mpath, "w") as f:
-        json.dump(meta, f, indent=1)
-    log(f"{name}: trained in {meta['train_seconds']} s, test {meta['score_name']} {meta['test_score']:.4f}")
-    return meta
+    return DM.make(name, work, recipes=RECIPES, train=build, hash_of=recipe_hash,
+                   score=lambda meta: f"{meta['score_name']} {meta['test_score']:.4f}")
 
 
 def main():

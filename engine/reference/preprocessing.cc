@@ -12,31 +12,51 @@ namespace {
 // ONNX Runtime's Normalizer (ml/normalizer.cc), in T: MAX divides by the largest value
 // (std::max skips a NaN after the first column), L1 by the sum of |x|, L2 takes
 // sign(x) * sqrt(x^2 / sum of squares); a zero divisor leaves the row as it is.
+// The inputs are read as T (in and out are distinct rows).
 template <typename T>
-void normalize(ir::Norm norm, const T* in, T* out, size_t n) {
+void normalize(ir::Norm norm, const double* in, double* out, size_t n) {
+  auto x = [&](size_t c) { return static_cast<T>(in[c]); };
   T d = 0;
   switch (norm) {
     case ir::Norm::Max:
       d = std::numeric_limits<T>::lowest();
-      for (size_t c = 0; c < n; ++c) d = std::max(d, in[c]);
+      for (size_t c = 0; c < n; ++c) d = std::max(d, x(c));
       break;
     case ir::Norm::L1:
-      for (size_t c = 0; c < n; ++c) d += std::fabs(in[c]);
+      for (size_t c = 0; c < n; ++c) d += std::fabs(x(c));
       break;
     case ir::Norm::L2:
-      for (size_t c = 0; c < n; ++c) d += in[c] * in[c];
+      for (size_t c = 0; c < n; ++c) d += x(c) * x(c);
       break;
   }
-  if (d == 0) {
-    std::copy(in, in + n, out);
+  for (size_t c = 0; c < n; ++c) {
+    const T v = x(c);
+    if (d == 0) {
+      out[c] = v;
+    } else if (norm == ir::Norm::L2) {
+      const T r = std::sqrt(v * v / d);
+      out[c] = v < 0 ? -r : r;
+    } else {
+      out[c] = v / d;
+    }
+  }
+}
+
+// The steps without arithmetic, on inputs read as T: one-hot indicators and column selection.
+template <typename T>
+void apply_layout_step(const ir::Step& s, const double* in, double* out) {
+  auto x = [&](size_t c) { return static_cast<double>(static_cast<T>(in[c])); };
+  if (s.kind == ir::StepKind::SelectColumns) {
+    for (size_t j = 0; j < s.columns.size(); ++j) out[j] = x(static_cast<size_t>(s.columns[j]));
     return;
   }
-  for (size_t c = 0; c < n; ++c) {
-    if (norm == ir::Norm::L2) {
-      const T r = std::sqrt(in[c] * in[c] / d);
-      out[c] = in[c] < 0 ? -r : r;
+  size_t k = 0, o = 0;
+  for (size_t c = 0; c < static_cast<size_t>(s.inputs); ++c) {
+    if (k < s.columns.size() && static_cast<size_t>(s.columns[k]) == c) {
+      for (double category : s.categories[k]) out[o++] = x(c) == category ? 1.0 : 0.0;
+      ++k;
     } else {
-      out[c] = in[c] / d;
+      out[o++] = x(c);
     }
   }
 }
@@ -67,22 +87,13 @@ void apply_step_float32(const ir::Step& s, const double* in, double* out) {
     case ir::StepKind::ImputeConstant:
       for (size_t c = 0; c < n; ++c) out[c] = std::isnan(in[c]) ? f(s.values[c]) : f(in[c]);
       return;
-    case ir::StepKind::Normalize: {
-      std::vector<float> a(n), b(n);
-      for (size_t c = 0; c < n; ++c) a[c] = f(in[c]);
-      normalize(s.norm, a.data(), b.data(), n);
-      std::copy(b.begin(), b.end(), out);
+    case ir::StepKind::Normalize:
+      normalize<float>(s.norm, in, out, n);
       return;
-    }
     case ir::StepKind::OneHot:
-    case ir::StepKind::SelectColumns: {  // no arithmetic: the float64 code, on float inputs
-      std::vector<double> a(n);
-      for (size_t c = 0; c < n; ++c) a[c] = f(in[c]);
-      ir::Step wide = s;
-      wide.precision = ir::Precision::Float64;
-      apply_step(wide, a.data(), out);
+    case ir::StepKind::SelectColumns:
+      apply_layout_step<float>(s, in, out);
       return;
-    }
   }
 }
 
@@ -95,11 +106,9 @@ void apply_step(const ir::Step& s, const double* in, double* out) {
     case ir::StepKind::ShiftScale:
       for (size_t c = 0; c < n; ++c) out[c] = (in[c] - s.offsets[c]) * s.scales[c];
       return;
-    case ir::StepKind::Normalize: {
-      std::vector<double> a(in, in + n);
-      normalize(s.norm, a.data(), out, n);
+    case ir::StepKind::Normalize:
+      normalize<double>(s.norm, in, out, n);
       return;
-    }
     case ir::StepKind::StandardScale:
       // scikit-learn subtracts the mean, then divides (never multiplies by 1/scale).
       for (size_t c = 0; c < n; ++c) out[c] = (in[c] - s.offsets[c]) / s.scales[c];
@@ -119,21 +128,9 @@ void apply_step(const ir::Step& s, const double* in, double* out) {
     case ir::StepKind::ImputeConstant:
       for (size_t c = 0; c < n; ++c) out[c] = std::isnan(in[c]) ? s.values[c] : in[c];
       return;
-    case ir::StepKind::OneHot: {
-      size_t k = 0, o = 0;
-      for (size_t c = 0; c < n; ++c) {
-        if (k < s.columns.size() && static_cast<size_t>(s.columns[k]) == c) {
-          const std::vector<double>& cats = s.categories[k];
-          for (double category : cats) out[o++] = in[c] == category ? 1.0 : 0.0;
-          ++k;
-        } else {
-          out[o++] = in[c];
-        }
-      }
-      return;
-    }
+    case ir::StepKind::OneHot:
     case ir::StepKind::SelectColumns:
-      for (size_t j = 0; j < s.columns.size(); ++j) out[j] = in[s.columns[j]];
+      apply_layout_step<double>(s, in, out);
       return;
   }
 }

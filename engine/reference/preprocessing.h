@@ -1,7 +1,8 @@
 // Preprocessing steps (scikit-learn's scalers, imputer, one-hot encoder, column
-// selection): the one float64 implementation, used by the reference predictor and by
-// the compiled pipeline engine alike, since each step is a few IEEE operations per
-// value whose result no reordering can change.
+// selection; ONNX Runtime's Scaler and Normalizer): the one implementation, in float64 or
+// in float32 as each step says, used by the reference predictor and by the compiled
+// pipeline engine alike, since each step is a few IEEE operations per value whose
+// result no reordering can change.
 #pragma once
 
 #include <vector>
@@ -10,7 +11,8 @@
 
 namespace xylem::reference {
 
-// Applies one step to a row of step.inputs values, writing step_outputs(step) values.
+// Applies one step to a row of step.inputs values, writing step_outputs(step) values
+// (`in` and `out` must not overlap).
 void apply_step(const ir::Step& step, const double* in, double* out);
 
 // Runs a row of input_width(model) values through all steps into `out`
