@@ -9,6 +9,7 @@
 // category's decimal text. CTR categorical, text and embedding features are refused.
 #include "formats/catboost_importer.h"
 
+#include <charconv>
 #include <algorithm>
 #include <bit>
 #include <cmath>
@@ -88,6 +89,7 @@ class CatBoostImporter {
     m.source.booster = oblivious ? "oblivious" : "non_symmetric";
     JsonView trees = root_[oblivious ? "oblivious_trees" : "trees"];
     read_scale_and_bias(m);  // decides the output dimension
+    read_class_params(m);
 
     ir::TreeEnsemble& e = m.ensemble;
     e.input_precision = Precision::Float32;
@@ -184,6 +186,43 @@ class CatBoostImporter {
     for (const auto& [flat, name] : names) all_named = all_named && !name.empty();
     if (all_named)
       for (const auto& [flat, name] : names) m.feature_names.push_back(name);
+  }
+
+  // CatBoostClassifier.predict() returns class_names[k] for the class k it decides on:
+  // raw margin > 0 for one margin, the largest margin otherwise (a tie goes to the first).
+  void read_class_params(ir::Model& m) {
+    if (m.task != Task::BinaryClassification && m.task != Task::MulticlassClassification) return;
+    m.output.label_rule = m.num_outputs == 1 ? ir::LabelRule::MarginPositive : ir::LabelRule::ArgMaxMargin;
+    if (!root_["model_info"].has("class_params")) return;
+    JsonView params = root_["model_info"]["class_params"];
+    if (!params.has("class_names")) return;
+    JsonView names = params["class_names"];
+    const std::string type = params.has("class_label_type") ? params["class_label_type"].str() : "";
+    const size_t classes = m.num_outputs == 1 ? 2 : static_cast<size_t>(m.num_outputs);
+    if (names.size() == 0) return;
+    if (names.size() != classes)
+      names.fail("has " + std::to_string(names.size()) + " class names for " + std::to_string(classes) + " classes");
+    m.class_labels_are_numbers = type == "Integer";
+    if (type == "Integer") {
+      for (int64_t v : names.int_array(-(int64_t{1} << 53), int64_t{1} << 53)) m.class_labels.push_back(std::to_string(v));
+    } else if (type == "Float") {
+      for (double v : names.f64_array()) m.class_labels.push_back(python_float_text(v));
+    } else if (type == "Boolean" || type == "String" || type.empty()) {
+      for (size_t k = 0; k < names.size(); ++k)
+        m.class_labels.push_back(type != "Boolean" ? names[k].str() : names[k].boolean() ? "True" : "False");
+    } else {
+      params["class_label_type"].fail("unknown CatBoost class_label_type \"" + type +
+                                      "\" (expected Integer, Float, Boolean or String)");
+    }
+  }
+
+  // repr() of a Python float: the shortest text that reads back, with ".0" when integral.
+  static std::string python_float_text(double v) {
+    char buf[64];
+    auto r = std::to_chars(buf, buf + sizeof buf, v);
+    std::string s(buf, r.ptr);
+    if (s.find_first_of(".eEn") == std::string::npos) s += ".0";
+    return s;
   }
 
   void claim_column(const JsonView& where, int64_t flat) {

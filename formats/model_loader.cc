@@ -32,6 +32,10 @@ Parsed parse(std::string_view bytes, const std::string& name) {
   size_t start = bytes.find_first_not_of(" \t\r\n");
   if (start == std::string_view::npos) throw Error(name + ": the file is empty");
   if (looks_like_ubjson(bytes)) return {parse_ubjson(bytes, name), "ubjson"};
+  // CatBoost's default save_model() format: "CBM1", a length, then a flatbuffers model.
+  if (bytes.substr(0, 4) == "CBM1")
+    throw Error(name + ": a CatBoost binary model (.cbm), which xylem does not read; save it as JSON instead: "
+                       "model.save_model(\"model.json\", format=\"json\")");
   if (bytes[start] != '{')
     throw Error(name + ": not a model file xylem can read (expected a JSON or UBJSON object, a LightGBM text model or an ONNX protobuf; "
                        "supported formats: " + kSupported + ")");

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 #include <map>
+#include <optional>
 
 #include "formats/json_view.h"
 #include "xylem/error.h"
@@ -16,8 +17,10 @@ using ir::Precision;
 using ir::Transform;
 
 // What the objective means for prediction: XGBoost's PredTransform and the link
-// (ProbToMargin) applied to the stored base_score.
-enum class Link { Identity, Logit, Log };
+// (ProbToMargin) applied to the stored base_score. Expectile: the base scores are
+// non-crossing expectiles, stored as prediction values; ProbToMargin turns each gap
+// into the margin whose softplus gives it back.
+enum class Link { Identity, Logit, Log, ExpectileGaps };
 
 struct ObjectiveRule {
   ir::Task task;
@@ -37,7 +40,10 @@ const std::map<std::string, ObjectiveRule, std::less<>>& objective_rules() {
       {"reg:logistic", {ir::Task::Regression, Transform::Sigmoid, Link::Logit}},
       {"reg:pseudohubererror", {ir::Task::Regression, Transform::Identity, Link::Identity}},
       {"reg:absoluteerror", {ir::Task::Regression, Transform::Identity, Link::Identity}},
+      // Several quantiles: sorted per row from 3.4 on (see run()).
       {"reg:quantileerror", {ir::Task::Regression, Transform::Identity, Link::Identity}},
+      // 3.3+: the first expectile as it is, each next one the last plus 1e-6 + softplus(margin).
+      {"reg:expectileerror", {ir::Task::Regression, Transform::CumulativeSoftplus, Link::ExpectileGaps}},
       {"count:poisson", {ir::Task::Regression, Transform::Exp, Link::Log}},
       {"reg:gamma", {ir::Task::Regression, Transform::Exp, Link::Log}},
       {"reg:tweedie", {ir::Task::Regression, Transform::Exp, Link::Log}},
@@ -110,8 +116,32 @@ float base_score_to_margin(float base, Link link, const JsonView& where) {
     case Link::Log:
       if (!(base > 0.0f)) where.fail("base_score " + std::to_string(base) + " must be positive for a log-link objective");
       return std::log(base);
+    case Link::ExpectileGaps:
+      return base;  // per vector, in expectile_margins()
   }
   return base;
+}
+
+// ExpectileRegression::ProbToMargin (3.3+), in float32: from the last output down,
+// margin_j = SoftPlusInv(base_j - base_{j-1} - kRtEps), SoftPlusInv(x) =
+// max(x, 1e-6) + log(-expm1(-max(x, 1e-6))) (src/common/math.h).
+void expectile_margins(std::vector<float>& base) {
+  for (size_t j = base.size() - 1; j > 0 && !base.empty(); --j) {
+    const float gap = base[j] - base[j - 1];
+    const float x = std::max(gap - 1e-6f, 1e-6f);
+    base[j] = x + std::log(-std::expm1(-x));
+  }
+}
+
+// Whether the file was saved by XGBoost `major.minor` or later (files without a
+// version predate 1.0's JSON format, so never).
+bool saved_by_at_least(const ir::Source& source, int major, int minor) {
+  int got_major = 0, got_minor = 0;
+  const std::string& v = source.version;
+  auto r = std::from_chars(v.data(), v.data() + v.size(), got_major);
+  if (r.ec != std::errc()) return false;
+  if (r.ptr != v.data() + v.size() && *r.ptr == '.') std::from_chars(r.ptr + 1, v.data() + v.size(), got_minor);
+  return got_major > major || (got_major == major && got_minor >= minor);
 }
 
 class XGBoostImporter {
@@ -154,6 +184,10 @@ class XGBoostImporter {
 
     m.output.accumulation = Precision::Float32;
     m.output.transform = rule.transform;
+    // XGBoost 3.4 sorts each row's quantiles so that they never cross (QuantileRegression::
+    // PredTransform); before 3.4, predict() returned the margins as they are.
+    if (m.source.objective == "reg:quantileerror" && m.num_outputs > 1 && saved_by_at_least(m.source, 3, 4))
+      m.output.transform = Transform::SortAscending;
     m.output.transform_precision = Precision::Float32;
     m.ensemble.input_precision = Precision::Float32;
     m.ensemble.threshold_precision = Precision::Float32;
@@ -163,17 +197,13 @@ class XGBoostImporter {
     JsonView booster = learner["gradient_booster"];
     m.source.booster = booster["name"].str();
     if (m.source.booster == "gbtree") {
-      read_gbtree(booster["model"], m, nullptr);
+      // XGBoost 3.4 saves DART (and gbtree trained with rate_drop, one_drop or
+      // skip_drop) as "gbtree" with the tree weights in model.weight_drop.
+      JsonView model = booster["model"];
+      read_gbtree(model, m, model.has("weight_drop") ? std::optional<JsonView>(model["weight_drop"]) : std::nullopt);
     } else if (m.source.booster == "dart") {
-      JsonView gbtree = booster["gbtree"];
-      JsonView weights = booster["weight_drop"];
-      std::vector<double> weight_drop = weights.f32_array_widened();
-      for (size_t i = 0; i < weight_drop.size(); ++i)
-        if (!std::isfinite(weight_drop[i])) weights.fail_at(i, "tree weight is not finite");
-      read_gbtree(gbtree["model"], m, &weight_drop);
-      if (weight_drop.size() != m.ensemble.trees.size())
-        weights.fail("has " + std::to_string(weight_drop.size()) + " weights for " +
-                     std::to_string(m.ensemble.trees.size()) + " trees");
+      // Before 3.4: {"name": "dart", "gbtree": {...}, "weight_drop": [...]}.
+      read_gbtree(booster["gbtree"]["model"], m, booster["weight_drop"]);
     } else if (m.source.booster == "gblinear") {
       read_gblinear(booster["model"], m);
     } else {
@@ -213,13 +243,19 @@ class XGBoostImporter {
     if (values.size() != static_cast<size_t>(m.num_outputs))
       base.fail("has " + std::to_string(values.size()) + " values for " + std::to_string(m.num_outputs) + " outputs");
     m.output.base_scores.clear();
-    for (float v : values) {
+    for (float v : values)
       if (!std::isfinite(v)) base.fail("base_score is not finite");
-      m.output.base_scores.push_back(base_score_to_margin(v, rule.link, base));
-    }
+    if (rule.link == Link::ExpectileGaps) expectile_margins(values);
+    for (float v : values) m.output.base_scores.push_back(base_score_to_margin(v, rule.link, base));
   }
 
-  void read_gbtree(const JsonView& model, ir::Model& m, const std::vector<double>* weight_drop) {
+  void read_gbtree(const JsonView& model, ir::Model& m, const std::optional<JsonView>& weights) {
+    std::vector<double> weight_drop;
+    if (weights) {
+      weight_drop = weights->f32_array_widened();
+      for (size_t i = 0; i < weight_drop.size(); ++i)
+        if (!std::isfinite(weight_drop[i])) weights->fail_at(i, "tree weight is not finite");
+    }
     JsonView trees = model["trees"];
     const size_t n_trees = trees.size();
     if (model.has("gbtree_model_param")) {
@@ -236,9 +272,13 @@ class XGBoostImporter {
     for (size_t t = 0; t < n_trees; ++t) {
       ir::Tree tree = read_tree(trees[t], m);
       tree.output = static_cast<int32_t>(groups[t]);
-      if (weight_drop && t < weight_drop->size()) tree.weight = (*weight_drop)[t];
+      if (t < weight_drop.size()) tree.weight = weight_drop[t];
       m.ensemble.trees.push_back(std::move(tree));
     }
+    // XGBoost reads weight_drop[tree] for every tree it predicts with, so a shorter list
+    // is a broken file (it would read past the end), not unit weights.
+    if (weights && weight_drop.size() != n_trees)
+      weights->fail("has " + std::to_string(weight_drop.size()) + " weights for " + std::to_string(n_trees) + " trees");
     m.ensemble.trees_per_iteration = trees_per_iteration(model, m);
   }
 

@@ -11,7 +11,7 @@
 namespace xylem::formats {
 
 // The version this build writes; it reads every version from 1 to this one.
-inline constexpr int kXylemFormatVersion = 3;
+inline constexpr int kXylemFormatVersion = 4;
 
 bool is_xylem_document(const JsonValue& document);
 

@@ -71,8 +71,15 @@ std::optional<ir::Transform> parse_transform(std::string_view s) {
                  ir::Transform::HingeClass, ir::Transform::ArgMaxClass, ir::Transform::SignedSquare,
                  ir::Transform::Softplus, ir::Transform::SigmoidPair, ir::Transform::NormalizedSigmoid,
                  ir::Transform::SoftmaxZero, ir::Transform::Probit, ir::Transform::NegatedPair,
-                 ir::Transform::ComplementPair})
+                 ir::Transform::ComplementPair, ir::Transform::SortAscending, ir::Transform::CumulativeSoftplus})
     if (s == ir::to_string(t)) return t;
+  return std::nullopt;
+}
+
+std::optional<ir::LabelRule> parse_label_rule(std::string_view s) {
+  for (auto r : {ir::LabelRule::Auto, ir::LabelRule::MarginPositive, ir::LabelRule::MarginNonNegative,
+                 ir::LabelRule::ArgMaxMargin})
+    if (s == ir::to_string(r)) return r;
   return std::nullopt;
 }
 

@@ -20,6 +20,7 @@ std::optional<ir::Aggregation> parse_aggregation(std::string_view s);
 std::optional<ir::Precision> parse_precision(std::string_view s);
 std::optional<ir::Task> parse_task(std::string_view s);
 std::optional<ir::Transform> parse_transform(std::string_view s);
+std::optional<ir::LabelRule> parse_label_rule(std::string_view s);
 std::optional<ir::Activation> parse_activation(std::string_view s);
 std::optional<ir::StepKind> parse_step_kind(std::string_view s);
 

@@ -96,11 +96,17 @@ class XylemReader {
     out.scale = o["scale"].f64();
     out.transform = enum_value(o["transform"], parse_transform,
                                "identity, sigmoid, softmax, exp, hinge_class, argmax_class, signed_square, softplus, sigmoid_pair, "
-                               "normalized_sigmoid, softmax_zero, probit, negated_pair or complement_pair");
+                               "normalized_sigmoid, softmax_zero, probit, negated_pair, complement_pair, sort_ascending or "
+                               "cumulative_softplus");
     if (out.transform >= ir::Transform::SoftmaxZero)
-      need_version(o["transform"], 3, std::string("transform \"") + ir::to_string(out.transform) + "\"");
+      need_version(o["transform"], out.transform >= ir::Transform::SortAscending ? 4 : 3,
+                   std::string("transform \"") + ir::to_string(out.transform) + "\"");
     out.transform_precision = precision(o["transform_precision"]);
     out.sigmoid_alpha = o["sigmoid_alpha"].f64();
+    if (o.has("label_rule")) {
+      out.label_rule = enum_value(o["label_rule"], parse_label_rule, "auto, margin_positive, margin_non_negative or argmax_margin");
+      need_version(o["label_rule"], 4, "label_rule");
+    }
   }
 
   void read_tree_rules(ir::Model& m) {

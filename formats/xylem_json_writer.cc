@@ -257,6 +257,7 @@ std::string write_xylem_json(const ir::Model& m) {
   w.raw(", "); w.key("transform"); w.string(ir::to_string(o.transform));
   w.raw(", "); w.key("transform_precision"); w.string(ir::to_string(o.transform_precision));
   w.raw(", "); w.key("sigmoid_alpha"); w.number(o.sigmoid_alpha, ir::Precision::Float64);
+  if (o.label_rule != ir::LabelRule::Auto) { w.raw(", "); w.key("label_rule"); w.string(ir::to_string(o.label_rule)); }
   w.raw("}");
 
   const ir::TreeEnsemble& e = m.ensemble;

@@ -82,6 +82,14 @@ def lab_classes(k):
     return f
 
 
+def lab_named(label_fn, names):
+    """The classes of label_fn, named: CatBoost keeps the names (class_names) and
+    predict() returns them."""
+    def f(rng, X):
+        return np.asarray(names, dtype=object)[label_fn(rng, X)]
+    return f
+
+
 def lab_multi_target(k):
     def f(rng, X):
         return LABELS.multi_target(k)(rng, X) + np.arange(k) * 0.5
@@ -242,6 +250,16 @@ def cases():
              notes="4 classes; non-symmetric leaves hold a list of 4 values"),
         Case("lossguide_multiclass", "MultiClass", lab_classes(4),
              {**lg, "depth": 5, "max_leaves": 8, "iterations": 20}, estimator="classifier"),
+        Case("string_classes_multiclass", "MultiClass",
+             lab_named(lab_classes(3), ["setosa", "versicolor", "virginica"]),
+             {**sym, "depth": 4, "iterations": 20}, estimator="classifier",
+             notes="string class names: predict() returns 'setosa', 'versicolor' or 'virginica' (labels.csv)"),
+        Case("string_classes_logloss", "Logloss", lab_named(lab_binary, ["no", "yes"]),
+             {**dw, "depth": 4, "iterations": 20}, estimator="classifier",
+             notes="string class names of a binary model: predict() returns 'no' or 'yes'"),
+        Case("integer_classes_logloss", "Logloss", lab_named(lab_binary, [3, 7]),
+             {**sym, "depth": 4, "iterations": 20}, estimator="classifier",
+             notes="integer class names 3 and 7"),
         Case("symmetric_multirmse", "MultiRMSE", lab_multi_target(3),
              {**sym, "depth": 4, "iterations": 20},
              notes="3 targets; boost_from_average -> a bias per target"),
@@ -582,6 +600,20 @@ def generate_case(case, root):
     meta["self_check"]["rows_changed_if_compared_in_float64"] = int(
         np.sum(np.any(m64 != margin.reshape(len(margin), -1), axis=1)))
 
+    # The class predict() gives each row (labels.csv), and the same model in CatBoost's
+    # default binary format (model.cbm), which xylem must refuse by name.
+    if case.estimator == "classifier":
+        classes = model.predict(data, prediction_type="Class", thread_count=1)
+        with open(os.path.join(outdir, "labels.csv"), "w", newline="\n") as fh:
+            fh.write("label\n")
+            for v in np.asarray(classes).ravel():
+                fh.write("%s\n" % v)
+        meta["labels"] = "labels.csv"
+        meta["labels_source"] = "predict(X, prediction_type='Class')"
+        meta["class_names"] = [str(c) for c in model.classes_]
+    model.save_model(os.path.join(outdir, "model.cbm"))
+    meta["cbm"] = "model.cbm: save_model(path) (format cbm), the same model; refused by xylem with its name"
+
     write_json(os.path.join(outdir, "case.json"), meta, indent=1)
     return meta
 
@@ -631,6 +663,8 @@ def generate_unsupported(root):
              {"embedding_features": [1]})):
         m = CatBoostClassifier(**BASE_PARAMS, iterations=5, depth=3)
         m.fit(frame, yk, **fit_kw)
+        m.save_model(os.path.join(out, kind + ".cbm"))
+        results[kind + ".cbm"] = {"status": "exported", "contents": kind + " feature, CatBoost's binary format"}
         name = kind + ".json"
         try:
             m.save_model(os.path.join(out, name), format="json")

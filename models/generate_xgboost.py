@@ -203,6 +203,13 @@ def cases():
         Case("reg_quantileerror_multi", "reg:quantileerror", lab_hetero,
              {**H, **d4, "quantile_alpha": [0.1, 0.5, 0.9]}, rounds=10, min_version=(2, 0),
              notes="three quantiles -> three output columns"),
+        Case("reg_expectileerror", "reg:expectileerror", lab_hetero,
+             {**H, **d4, "expectile_alpha": 0.3}, rounds=10, min_version=(3, 3),
+             notes="one expectile: predict == margin"),
+        Case("reg_expectileerror_multi", "reg:expectileerror", lab_hetero,
+             {**H, **d4, "expectile_alpha": [0.2, 0.5, 0.8]}, rounds=10, min_version=(3, 3),
+             notes="three expectiles: predict is non-crossing, p_k = p_(k-1) + 1e-6 + softplus(margin_k); "
+                   "base_score holds the expectiles, the margins start from their softplus-inverse gaps"),
         Case("count_poisson", "count:poisson", lab_poisson, {**E, **d4}),
         Case("reg_gamma", "reg:gamma", lab_gamma, {**A, **d4}, notes="approx tree method"),
         Case("reg_tweedie", "reg:tweedie", lab_tweedie,
@@ -225,6 +232,14 @@ def cases():
              {**H, **d4, "rate_drop": 0.3, "skip_drop": 0.0, "sample_type": "uniform",
               "normalize_type": "tree"}, booster="dart",
              notes="dart: dropout is training-only; predict uses all trees scaled by weight_drop"),
+        Case("dart_multi_softprob", "multi:softprob", lab_classes(3),
+             {**H, "max_depth": 3, "eta": 0.3, "num_class": 3, "rate_drop": 0.3, "skip_drop": 0.0},
+             booster="dart", rounds=10,
+             notes="dart, 3 classes: every tree weighted by weight_drop"),
+        Case("gbtree_dropout_binary_logistic", "binary:logistic", lab_binary,
+             {**H, **d4, "rate_drop": 0.3, "skip_drop": 0.0}, min_version=(3, 4),
+             notes="3.4: gbtree trained with DART's dropout parameters; the file says gbtree and keeps "
+                   "the tree weights in gradient_booster.model.weight_drop"),
         Case("gblinear_reg_squarederror", "reg:squarederror", lab_reg,
              {"eta": 0.5, "lambda": 0.1, "alpha": 0.01, "updater": "coord_descent"},
              booster="gblinear", notes="gblinear: missing features contribute 0"),
@@ -445,6 +460,27 @@ def write_pred(path, P):
     return write_values(path, np.asarray(P, dtype=np.float32), fmt=lambda v: "%.9g" % v)
 
 
+def write_labels(path, model_path, case, X):
+    """XGBClassifier.predict on the main rows: its class index (> 0.5 for one column,
+    argmax for several, the index itself for multi:softmax)."""
+    clf = xgb.XGBClassifier()
+    clf.load_model(model_path)
+    if not hasattr(clf, "n_classes_"):
+        # 1.7 reads n_classes_ only from models the scikit-learn wrapper saved; a
+        # Booster's file leaves it unset (predict then fails), so set it as fit() would.
+        clf.n_classes_ = int(case.params.get("num_class", 2))
+        clf.objective = case.objective
+    try:
+        labels = clf.predict(X)
+    except (xgb.core.XGBoostError, ValueError, TypeError, AttributeError) as e:
+        return {"labels_skipped": "XGBClassifier.predict failed: %s" % str(e).strip().splitlines()[0][:200]}
+    with open(path, "w") as fh:
+        fh.write("label\n")
+        for v in np.asarray(labels).ravel():
+            fh.write("%d\n" % int(v))
+    return {"labels": "labels.csv", "labels_source": "XGBClassifier.load_model(model.json).predict(X)"}
+
+
 def train(case, rng):
     X = case.gen(rng, N_TRAIN)
     info = case.label_fn(rng, X)
@@ -552,6 +588,10 @@ def generate_case(case, outdir):
         meta["predict_best"] = "predict_best.csv"
         pb = booster.predict(case.dmatrix(X), iteration_range=(0, best + 1))
         write_pred(os.path.join(outdir, "predict_best.csv"), pb)
+
+    # The class XGBClassifier.predict() gives each row (labels.csv), for every classifier.
+    if case.objective.split(":")[0] in ("binary", "multi"):
+        meta.update(write_labels(os.path.join(outdir, "labels.csv"), json_path, case, X))
 
     # Cross-check: inplace_predict on the main rows (not part of the contract).
     try:

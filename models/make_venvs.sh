@@ -6,6 +6,8 @@
 #    library "onnx" is versioned by its onnxruntime==<version> pin and imports onnxruntime)
 # A venv is (re)built only if it is missing or its requirements file changed
 # (a copy of the requirements used is kept in the venv as .xylem-requirements.txt).
+# A requirements file may name its interpreter in a comment line "# python: 3.12"
+# (looked up as python3.12, then in pyenv); otherwise $PYTHON (default python3) is used.
 # Optional argument: a library name, to build only that library's venvs.
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -37,7 +39,15 @@ for req in "$HERE"/requirements-*.txt; do
     fi
     echo "make_venvs: building $venv from $(basename "$req")"
     rm -rf "$venv"
-    "$PYTHON" -m venv "$venv"
+    py="$PYTHON"
+    want="$(sed -n -E 's/^# *python: *([0-9.]+).*/\1/p' "$req" | head -n1)"
+    if [[ -n "$want" ]]; then
+        # A pyenv shim is on PATH even when it cannot run that version: try pyenv's own first.
+        py="$(ls -d "$HOME/.pyenv/versions/$want"*/bin/python 2>/dev/null | tail -n1)"
+        [[ -z "$py" ]] && "python$want" -c '' 2>/dev/null && py="python$want"
+        if [[ -z "$py" ]]; then echo "make_venvs: $(basename "$req") needs Python $want" >&2; exit 1; fi
+    fi
+    "$py" -m venv "$venv"
     "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-cache-dir -r "$req"
     # sanity: the interpreter imports the pinned version
     mod="$lib"; [[ "$lib" == onnx ]] && mod=onnxruntime

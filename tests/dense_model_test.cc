@@ -464,7 +464,7 @@ TEST(PreprocessingSteps, RoundTripIsBitIdentical) {
   const std::string text = formats::write_xylem_json(m);
   const Model a = Model::load_from_memory(text, "p.json");
   EXPECT_EQ(a.to_xylem_json(), text);
-  EXPECT_NE(text.find("\"version\": 3"), std::string::npos);
+  EXPECT_NE(text.find("\"version\": 4"), std::string::npos);
   EXPECT_NE(text.find("\"clip\": [-1, 1.5]"), std::string::npos);
 }
 

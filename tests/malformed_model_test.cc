@@ -476,6 +476,14 @@ TEST(MalformedXGBoost, ArrayLengthMismatch) {
   const std::string& dart = xgboost_file("dart_binary_logistic", "model.json");
   EXPECT_TRUE(fails_exactly(drop_last(dart, At{"weight_drop"}), "dart.json",
                             "dart.json: learner.gradient_booster.weight_drop: has 19 weights for 20 trees"));
+  // XGBoost 3.4 keeps the weights inside the tree model, for DART and for gbtree with dropout.
+  for (const char* name : {"dart_binary_logistic", "gbtree_dropout_binary_logistic"}) {
+    const std::string& v34 = xgboost_file(name, "model.json", "3.4.1");
+    EXPECT_TRUE(fails_exactly(drop_last(v34, At{"weight_drop"}), "d.json",
+                              "d.json: learner.gradient_booster.model.weight_drop: has 19 weights for 20 trees"));
+    EXPECT_TRUE(fails_with(set_element(v34, At{"weight_drop"}, 2, "\"x\""), "d.json",
+                           {"learner.gradient_booster.model.weight_drop"}));
+  }
   // gblinear: one weight short.
   const std::string& linear = xgboost_file("gblinear_reg_squarederror", "model.json");
   EXPECT_TRUE(fails_exactly(drop_last(linear, At{"weights"}), "linear.json",
@@ -551,14 +559,14 @@ TEST(MalformedXGBoost, UbjsonCountLargerThanTheFile) {
 }
 
 TEST(MalformedXGBoost, UnsupportedObjective) {
-  for (const char* objective : {"reg:expectileerror", "multi:unknown", "", "binary:logistic "}) {
+  for (const char* objective : {"reg:expectile", "multi:unknown", "", "binary:logistic "}) {
     SCOPED_TRACE(objective);
     EXPECT_TRUE(fails_with(set_value(bl_json(), At{"name", 0, "objective"}, std::string("\"") + objective + "\""), "bl.json",
                            {std::string("learner.objective.name: unsupported XGBoost objective \"") + objective + "\"",
                             "(supported: ", "binary:logistic", "reg:squarederror", "multi:softprob"}));
   }
-  std::string ubj = replace_once(bl_ubj(), ubj_key("binary:logistic"), ubj_key("reg:expectileerror"));
-  EXPECT_TRUE(fails_with(ubj, "bl.ubj", {"learner.objective.name: unsupported XGBoost objective \"reg:expectileerror\""}));
+  std::string ubj = replace_once(bl_ubj(), ubj_key("binary:logistic"), ubj_key("reg:expectile"));
+  EXPECT_TRUE(fails_with(ubj, "bl.ubj", {"learner.objective.name: unsupported XGBoost objective \"reg:expectile\""}));
 }
 
 TEST(MalformedXGBoost, UnsupportedBooster) {
@@ -809,17 +817,23 @@ TEST(MalformedXylem, AbsurdSizes) {
 }
 
 TEST(MalformedXylem, FormatVersion) {
-  EXPECT_TRUE(fails_exactly(set_value(bl_xylem(), At{"version"}, "4"), "x.json",
-                            "x.json: version: format version 4 is not supported (this build reads versions 1 to 3)"));
+  EXPECT_TRUE(fails_exactly(set_value(bl_xylem(), At{"version"}, "5"), "x.json",
+                            "x.json: version: format version 5 is not supported (this build reads versions 1 to 4)"));
   EXPECT_TRUE(fails_exactly(set_value(bl_xylem(), At{"version"}, "0"), "x.json",
-                            "x.json: version: format version 0 is not supported (this build reads versions 1 to 3)"));
+                            "x.json: version: format version 0 is not supported (this build reads versions 1 to 4)"));
+  // Version 4's additions need version 4.
+  const std::string v3 = set_value(bl_xylem(), At{"version"}, "3");
+  EXPECT_TRUE(fails_exactly(set_value(v3, At{"transform"}, "\"sort_ascending\""), "x.json",
+                            "x.json: output.transform: transform \"sort_ascending\" needs format version 4 (the file says 3)"));
+  EXPECT_TRUE(fails_exactly(set_value(v3, At{"transform"}, "\"cumulative_softplus\""), "x.json",
+                            "x.json: output.transform: transform \"cumulative_softplus\" needs format version 4 (the file says 3)"));
   // Version 3's additions need version 3.
   const std::string v2 = set_value(bl_xylem(), At{"version"}, "2");
   EXPECT_TRUE(fails_exactly(set_value(v2, At{"transform"}, "\"softmax_zero\""), "x.json",
                             "x.json: output.transform: transform \"softmax_zero\" needs format version 3 (the file says 2)"));
   EXPECT_TRUE(fails_exactly(set_value(v2, At{"key"}, "\"exact_integer\""), "x.json",
                             "x.json: tree_rules.category_rule.key: key \"exact_integer\" needs format version 3 (the file says 2)"));
-  // A version 1 file still reads (and writing it gives version 3).
+  // A version 1 file still reads (and writing it gives version 4).
   const std::string v1 = set_value(bl_xylem(), At{"version"}, "1");
   EXPECT_NO_THROW(Model::load_from_memory(v1, "x.json"));
   EXPECT_TRUE(fails_exactly(set_value(bl_xylem(), At{"version"}, "-1"), "x.json",
@@ -833,7 +847,7 @@ TEST(MalformedXylem, UnknownEnumStrings) {
   EXPECT_TRUE(fails_exactly(set_value(bl_xylem(), At{"transform"}, "\"tanh\""), "x.json",
                             "x.json: output.transform: unknown value \"tanh\" (expected identity, sigmoid, softmax, exp, "
                             "hinge_class, argmax_class, signed_square, softplus, sigmoid_pair, normalized_sigmoid, softmax_zero, probit, "
-                            "negated_pair or complement_pair)"));
+                            "negated_pair, complement_pair, sort_ascending or cumulative_softplus)"));
   EXPECT_TRUE(fails_exactly(set_value(bl_xylem(), At{"task"}, "\"clustering\""), "x.json",
                             "x.json: task: unknown value \"clustering\" (expected regression, binary_classification, "
                             "multiclass_classification, multi_target_regression, ranking or survival)"));

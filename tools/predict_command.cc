@@ -75,21 +75,20 @@ int run_predict(const PredictArgs& args) {
   auto t3 = Clock::now();
 
   ModelSummary summary = model.summary();
-  const bool class_index = summary.transform == "argmax_class" || summary.transform == "hinge_class";
   if (args.labels && summary.task != "binary_classification" && summary.task != "multiclass_classification")
     throw Error("--labels: the model is not a classifier (task " + summary.task + ")");
   if (args.labels && args.margin) throw Error("--labels goes with predictions, not --margin");
-  auto label_of = [&](const double* p) {
-    size_t best = 0;
-    if (class_index) best = static_cast<size_t>(p[0]);
-    else
-      for (size_t k = 1; k < width; ++k)
-        if (p[k] > p[best]) best = k;
-    std::string label = best < summary.class_labels.size() ? summary.class_labels[best] : std::to_string(best);
+  std::vector<std::string> labels;
+  if (args.labels) {
+    PredictOptions label_options = options;
+    label_options.margin = false;
+    labels = model.predict_labels(rows.data(), table.rows, label_options);
+  }
+  auto quoted = [](const std::string& label) {
     if (label.find_first_of(",\"\n\r") == std::string::npos) return label;
-    std::string quoted = "\"";  // RFC 4180
-    for (char c : label) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
-    return quoted + "\"";
+    std::string q = "\"";  // RFC 4180
+    for (char c : label) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+    return q + "\"";
   };
   const bool float32 = args.margin ? summary.margin_precision == "float32"
                                    : summary.output_precision == "float32" && summary.transform != "argmax_class";
@@ -105,7 +104,7 @@ int run_predict(const PredictArgs& args) {
       if (k) text += ',';
       append_number(text, out[r * width + k], float32);
     }
-    if (args.labels) text += "," + label_of(&out[r * width]);
+    if (args.labels) text += "," + quoted(labels[r]);
     text += '\n';
   }
   write_output(args.output, text);

@@ -95,6 +95,18 @@ const char* to_string(Transform transform) {
     case Transform::Probit: return "probit";
     case Transform::NegatedPair: return "negated_pair";
     case Transform::ComplementPair: return "complement_pair";
+    case Transform::SortAscending: return "sort_ascending";
+    case Transform::CumulativeSoftplus: return "cumulative_softplus";
+  }
+  return "?";
+}
+
+const char* to_string(LabelRule rule) {
+  switch (rule) {
+    case LabelRule::Auto: return "auto";
+    case LabelRule::MarginPositive: return "margin_positive";
+    case LabelRule::MarginNonNegative: return "margin_non_negative";
+    case LabelRule::ArgMaxMargin: return "argmax_margin";
   }
   return "?";
 }

@@ -225,6 +225,21 @@ enum class Transform : uint8_t {
   Probit,          // sqrt(2) * erfinv(2x - 1), per output, with ORT's approximate erfinv
   NegatedPair,     // one margin -> [-x, x] (a binary tree classifier with one class's weights, no transform)
   ComplementPair,  // one margin -> [1 - x, x] (a binary classifier whose weights are all positive)
+  // XGBoost's non-crossing multi-output regression, float32 (src/objective/*_obj.cu):
+  SortAscending,       // each row's outputs sorted ascending, by insertion sort (reg:quantileerror, 3.4+)
+  CumulativeSoftplus,  // p_0 = x_0; p_k = p_{k-1} + (1e-6 + softplus(x_k)) (reg:expectileerror, 3.3+)
+};
+
+// How a classifier's predicted class follows from its outputs: the library's own rule
+// for predict(), which differs from the others at ties and on the decision boundary.
+enum class LabelRule : uint8_t {
+  // The class index itself (argmax_class; hinge_class's 0/1), else the first largest
+  // prediction, or for one column (the second class's probability) class 1 when it is
+  // > 0.5 (XGBClassifier, LGBMClassifier, scikit-learn's trees, forests and MLPs).
+  Auto,
+  MarginPositive,     // one margin: class 1 when it is > 0 (CatBoost, scikit-learn linear models)
+  MarginNonNegative,  // one margin: class 1 when it is >= 0 (scikit-learn GradientBoostingClassifier)
+  ArgMaxMargin,       // the first largest margin (CatBoost multiclass, scikit-learn decision_function)
 };
 
 struct OutputStage {
@@ -241,6 +256,7 @@ struct OutputStage {
   Transform transform = Transform::Identity;
   Precision transform_precision = Precision::Float32;  // the precision the library's transform uses
   double sigmoid_alpha = 1.0;
+  LabelRule label_rule = LabelRule::Auto;  // classifiers only
 };
 
 enum class Task : uint8_t {
@@ -312,6 +328,7 @@ size_t memory_bytes(const Model& model);
 
 const char* to_string(Task task);
 const char* to_string(Transform transform);
+const char* to_string(LabelRule rule);
 const char* to_string(Precision precision);
 
 }  // namespace xylem::ir

@@ -67,9 +67,11 @@ class Checker {
   void check_class_labels() {
     if (m_.class_labels.empty()) return;
     const Transform t = m_.output.transform;
+    // A binary model with one column (p of the second class) still has two classes.
+    const bool one_column_binary = m_.task == Task::BinaryClassification && prediction_width(m_) == 1;
     const int32_t classes = t == Transform::ArgMaxClass ? m_.num_outputs
-                            : t == Transform::HingeClass ? 2
-                                                          : prediction_width(m_);
+                            : t == Transform::HingeClass || one_column_binary ? 2
+                                                                              : prediction_width(m_);
     if (m_.class_labels.size() != static_cast<size_t>(classes))
       fail("class_labels", "has " + std::to_string(m_.class_labels.size()) + " labels for " + std::to_string(classes) +
                                " classes");
@@ -79,8 +81,21 @@ class Checker {
     if (dup != sorted.end()) fail("class_labels", "label \"" + *dup + "\" appears twice");
   }
 
+  void check_label_rule() {
+    const LabelRule r = m_.output.label_rule;
+    if (r == LabelRule::Auto) return;
+    const bool classifier = m_.task == Task::BinaryClassification || m_.task == Task::MulticlassClassification;
+    if (!classifier) fail("output.label_rule", std::string(to_string(r)) + " is for classifiers; the task is " + to_string(m_.task));
+    const bool one_margin = r == LabelRule::MarginPositive || r == LabelRule::MarginNonNegative;
+    if (one_margin && m_.num_outputs != 1)
+      fail("output.label_rule", std::string(to_string(r)) + " needs one margin; the model has " + std::to_string(m_.num_outputs));
+    if (r == LabelRule::ArgMaxMargin && m_.num_outputs < 2)
+      fail("output.label_rule", "argmax_margin needs two margins or more; the model has " + std::to_string(m_.num_outputs));
+  }
+
   void check_output() {
     check_class_labels();
+    check_label_rule();
     const OutputStage& o = m_.output;
     if (o.base_scores.size() != static_cast<size_t>(m_.num_outputs))
       fail("output.base_scores", "has " + std::to_string(o.base_scores.size()) + " values for " +

@@ -50,6 +50,27 @@ void onnx_softmax_zero(float* x, int32_t n) {
   for (int32_t k = 0; k < n; ++k) x[k] = x[k] / sum;
 }
 
+// XGBoost's common::SoftPlus (src/common/math.h), in float32.
+float xgboost_softplus(float x) {
+  if (x > 0.0f) return x + std::log1p(std::exp(-x));
+  return std::log1p(std::exp(x));
+}
+
+// XGBoost's QuantileRegression::PredTransform: an insertion sort with `>`, so a NaN
+// stops the scan where it is (std::sort would be free to put it anywhere).
+template <typename T>
+void insertion_sort(T* x, int32_t n) {
+  for (int32_t i = 1; i < n; ++i) {
+    const T value = x[i];
+    int32_t pos = i;
+    while (pos > 0 && x[pos - 1] > value) {
+      x[pos] = x[pos - 1];
+      --pos;
+    }
+    x[pos] = value;
+  }
+}
+
 }  // namespace
 
 // XGBoost's float32 formulas (src/common/math.h): the sigmoid clamps its exponent
@@ -124,6 +145,18 @@ void transform_float32(const ir::OutputStage& stage, float* x, int32_t n, double
       out[0] = 1.0f - x[0];
       out[1] = x[0];
       return;
+    case ir::Transform::SortAscending:
+      insertion_sort(x, n);
+      break;
+    case ir::Transform::CumulativeSoftplus: {
+      // ExpectileRegression::PredTransform: kRtEps + SoftPlus, added to a float running sum.
+      float pred = x[0];
+      for (int32_t k = 1; k < n; ++k) {
+        pred += 1e-6f + xgboost_softplus(x[k]);
+        x[k] = pred;
+      }
+      break;
+    }
   }
   std::copy(x, x + n, out);
 }
@@ -184,8 +217,13 @@ void transform_float64(const ir::OutputStage& stage, double* x, int32_t n, doubl
       break;
     }
     // ONNX Runtime computes these in float32 whatever the sums' precision.
+    case ir::Transform::SortAscending:
+      insertion_sort(x, n);
+      break;
+    // XGBoost's objective, written for float32 only.
     case ir::Transform::SoftmaxZero:
-    case ir::Transform::Probit: {
+    case ir::Transform::Probit:
+    case ir::Transform::CumulativeSoftplus: {
       std::vector<float> f(x, x + n);
       transform_float32(stage, f.data(), n, out);
       return;

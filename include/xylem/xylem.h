@@ -157,6 +157,12 @@ class Model {
   // out: n_rows x output_width(options.margin).
   void predict(const float* rows, size_t n_rows, double* out, const PredictOptions& options = {}) const;
   void predict(const double* rows, size_t n_rows, double* out, const PredictOptions& options = {}) const;
+  // Classifiers: the class each row is predicted to be, as the training library's own
+  // predict() decides it (the first largest probability, a 0.5 or a margin threshold:
+  // docs/format.md, "label_rule"), named by its label (summary().class_labels, or the
+  // class index as text). options.margin must be false. Throws for other models.
+  std::vector<std::string> predict_labels(const float* rows, size_t n_rows, const PredictOptions& options = {}) const;
+  std::vector<std::string> predict_labels(const double* rows, size_t n_rows, const PredictOptions& options = {}) const;
 
   struct Impl;
 
