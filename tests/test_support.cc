@@ -31,7 +31,8 @@ const std::map<std::string, std::string>& unsupported_cases() {
   return cases;
 }
 
-std::vector<ConformanceCase> conformance_cases() {
+namespace {
+std::vector<ConformanceCase> scan_conformance_cases() {
   std::vector<ConformanceCase> cases;
   std::vector<fs::path> case_files;
   for (const auto& entry : fs::recursive_directory_iterator(models_dir()))
@@ -88,6 +89,14 @@ std::vector<ConformanceCase> conformance_cases() {
     }
     for (const std::string& model : c["models"].string_array()) for_model(base, model);
   }
+  return cases;
+}
+}  // namespace
+
+// Scanned once per process: ctest runs every test in a process of its own, and each one
+// instantiates the suites that list the cases (parsing every case.json under models/).
+std::vector<ConformanceCase> conformance_cases() {
+  static const std::vector<ConformanceCase> cases = scan_conformance_cases();
   return cases;
 }
 
