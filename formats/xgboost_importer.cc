@@ -280,6 +280,64 @@ class XGBoostImporter {
     if (weights && weight_drop.size() != n_trees)
       weights->fail("has " + std::to_string(weight_drop.size()) + " weights for " + std::to_string(n_trees) + " trees");
     m.ensemble.trees_per_iteration = trees_per_iteration(model, m);
+    if (model.has("cats")) read_category_encodings(model["cats"], m);
+  }
+
+  // XGBoost 3.1+ records the categories of a model trained on pandas (or Arrow)
+  // categoricals in model.cats.enc, one entry per feature: strings as UTF-8 bytes with
+  // offsets, or integers with their array type. It re-codes a DataFrame's values by them
+  // (category i is the i-th value) and refuses a value not among them; trees see the codes.
+  // xylem takes them as category labels with the same rule. A model trained on codes
+  // (numpy) has an empty list.
+  void read_category_encodings(const JsonView& cats, ir::Model& m) {
+    if (!cats.has("enc")) return;
+    JsonView enc = cats["enc"];
+    if (enc.size() == 0) return;
+    if (enc.size() != static_cast<size_t>(m.num_features))
+      enc.fail("has " + std::to_string(enc.size()) + " entries for " + std::to_string(m.num_features) + " features");
+    std::vector<std::vector<std::string>> labels(m.num_features);
+    bool any = false;
+    for (size_t f = 0; f < enc.size(); ++f) {
+      JsonView e = enc[f];
+      if (e.has("offsets")) {
+        auto offsets = e["offsets"].int_array(0, std::numeric_limits<int64_t>::max());
+        auto bytes = e["values"].int_array(-128, 255);
+        if (offsets.empty()) continue;
+        for (size_t i = 1; i < offsets.size(); ++i)
+          if (offsets[i] < offsets[i - 1] || offsets[i] > static_cast<int64_t>(bytes.size()))
+            e["offsets"].fail_at(i, "offset " + std::to_string(offsets[i]) + " out of order or past the " +
+                                        std::to_string(bytes.size()) + " bytes");
+        // Before 3.4 the offsets counted characters, not UTF-8 bytes (dmlc/xgboost#12371,
+        // fixed in 3.4.0), so a non-ASCII name comes back cut short: refuse rather than guess.
+        if (!saved_by_at_least(m.source, 3, 4))
+          for (int64_t b : bytes)
+            if (b < 0 || b > 127)
+              e["values"].fail("non-ASCII category names saved by XGBoost " + m.source.version +
+                               ", which recorded them wrongly (fixed in 3.4.0); save the model again with "
+                               "XGBoost 3.4 or later");
+        for (size_t i = 0; i + 1 < offsets.size(); ++i) {
+          std::string s;
+          for (int64_t b = offsets[i]; b < offsets[i + 1]; ++b) s += static_cast<char>(static_cast<uint8_t>(bytes[b]));
+          labels[f].push_back(std::move(s));
+        }
+      } else {
+        // Integers (3.1+), or float32/float64 categories (3.1 to 3.3): their shortest text,
+        // which is also how an input cell is matched ("10.0" is the category 10).
+        for (double v : e["values"].f64_array()) {
+          char buf[64];
+          auto r = std::to_chars(buf, buf + sizeof buf, v);
+          labels[f].emplace_back(buf, r.ptr);
+        }
+      }
+      if (labels[f].empty()) continue;
+      if (m.feature_types[f] != ir::FeatureType::Categorical)
+        e.fail("categories recorded for feature " + std::to_string(f) + ", which is not categorical");
+      any = true;
+    }
+    if (!any) return;
+    if (m.feature_names.empty()) enc.fail("categories recorded for a model without feature names");
+    m.category_labels = std::move(labels);
+    m.unknown_category_label_is_error = true;
   }
 
   // 2.0+ records where each iteration starts (iteration_indptr); 1.7 implies it:

@@ -58,6 +58,14 @@ class XylemReader {
       JsonView labels = features["category_labels"];
       for (size_t f = 0; f < labels.size(); ++f) m.category_labels.push_back(labels[f].string_array());
     }
+    if (features.has("unknown_category_label")) {
+      JsonView unknown = features["unknown_category_label"];
+      const std::string policy = unknown.str();
+      if (policy != "missing" && policy != "error")
+        unknown.fail("unknown value \"" + policy + "\" (expected missing or error)");
+      if (policy == "error") need_version(unknown, 4, "unknown_category_label \"error\"");
+      m.unknown_category_label_is_error = policy == "error";
+    }
     m.num_outputs = static_cast<int32_t>(root_["num_outputs"].integer(1, 1 << 20));
     if (root_.has("class_labels")) read_class_labels(root_["class_labels"], m);
     read_output(m);

@@ -243,6 +243,9 @@ std::string write_xylem_json(const ir::Model& m) {
       w.array(labels, [&](const std::string& s) { w.string(s); });
     });
   }
+  if (m.unknown_category_label_is_error) {
+    w.raw(",\n               "); w.key("unknown_category_label"); w.string("error");
+  }
   w.raw("}");
   w.raw(",\n  "); w.key("num_outputs"); w.integer(m.num_outputs);
 

@@ -13,6 +13,7 @@ version reproduces the same files.
 
 import json
 import math
+import re
 import os
 import shutil
 
@@ -473,7 +474,9 @@ def write_labels(path, model_path, case, X):
     try:
         labels = clf.predict(X)
     except (xgb.core.XGBoostError, ValueError, TypeError, AttributeError) as e:
-        return {"labels_skipped": "XGBClassifier.predict failed: %s" % str(e).strip().splitlines()[0][:200]}
+        # (without XGBoost's "[hh:mm:ss] " log prefix, so that the file is reproducible)
+        reason = re.sub(r"^\[\d\d:\d\d:\d\d\] ", "", str(e).strip().splitlines()[0])
+        return {"labels_skipped": "XGBClassifier.predict failed: %s" % reason[:200]}
     with open(path, "w") as fh:
         fh.write("label\n")
         for v in np.asarray(labels).ravel():
@@ -630,6 +633,139 @@ def generate_case(case, outdir):
     return meta
 
 
+# --------------------------------------------------------------------------
+# pandas categoricals (3.1+): the model records its categories (model.cats.enc)
+# --------------------------------------------------------------------------
+
+PD_NAMES = ["age", "city", "plan", "zip_code", "score"]
+PD_CATEGORIES = {
+    # the training frame's category order, which is the code order XGBoost records
+    # (a non-ASCII name only from 3.4: before, XGBoost saved such names cut short)
+    1: ["oslo", "amsterdam", "madrid", "berlin", "lisbon", "dublin", "helsinki",
+        "k\u00f8benhavn" if VER >= (3, 4) else "copenhagen"],
+    2: ["plan_%02d" % i for i in range(12)],
+    3: [404, 101, 1234, 205, 999, 333],
+}
+PD_UNSEEN = {1: ["paris", "Berlin", "oslo "], 2: ["plan_12", "PLAN_00"], 3: [0, 5, 100]}
+
+
+def pandas_frame(pd, rng, n, nan=True):
+    age = rng.integers(18, 80, n).astype(float)
+    score = np.round(rng.normal(0, 1, n), 3)
+    cols = {}
+    for j, cats in PD_CATEGORIES.items():
+        codes = rng.integers(0, len(cats), n)
+        values = [cats[c] for c in codes]
+        if nan:
+            for i in np.nonzero(rng.random(n) < 0.08)[0]:
+                values[i] = None
+        dtype = pd.CategoricalDtype(categories=cats)
+        cols[PD_NAMES[j]] = pd.Series(values, dtype=dtype)
+    if nan:
+        age[rng.random(n) < 0.1] = np.nan
+    frame = pd.DataFrame({"age": age, "city": cols["city"], "plan": cols["plan"],
+                          "zip_code": cols["zip_code"], "score": score})
+    return frame
+
+
+def pandas_label(rng, frame):
+    city = frame["city"].cat.codes.to_numpy()
+    plan = frame["plan"].cat.codes.to_numpy()
+    z = (np.where(np.isin(city, [1, 3, 7]), 1.2, -0.6) + 0.15 * (plan % 5) - 0.3 * (frame["zip_code"].cat.codes.to_numpy() == 2)
+         + 0.04 * (np.nan_to_num(frame["age"].to_numpy(), nan=40) - 45) + 0.5 * frame["score"].to_numpy())
+    return (rng.random(len(frame)) < 1 / (1 + np.exp(-z))).astype(int)
+
+
+def frame_cells(frame):
+    rows = []
+    for _, r in frame.iterrows():
+        row = []
+        for name in PD_NAMES:
+            v = r[name]
+            if v is None or (isinstance(v, float) and math.isnan(v)):
+                row.append(None)
+            elif name in ("age", "score"):
+                row.append(repr(float(v)))
+            else:
+                row.append(str(v))
+        rows.append(row)
+    return rows
+
+
+def generate_pandas_case(root):
+    import pandas as pd
+    from fixture_common import write_cells
+    name = "pandas_categorical"
+    outdir = os.path.join(root, name)
+    rng = np.random.default_rng(case_seed(name))
+    train = pandas_frame(pd, rng, N_TRAIN)
+    y = pandas_label(rng, train)
+    params = {**BASE_PARAMS, "objective": "binary:logistic", "tree_method": "hist", "max_depth": 4,
+              "eta": 0.3, "max_cat_to_onehot": 1}
+    booster = xgb.train(params, xgb.DMatrix(train, label=y, enable_categorical=True), num_boost_round=20)
+    os.makedirs(outdir, exist_ok=True)
+    json_path = os.path.join(outdir, "model.json")
+    booster.save_model(json_path)
+    booster.save_model(os.path.join(outdir, "model.ubj"))
+
+    # Rows: random ones with missing values, then every category of every column.
+    X = pandas_frame(pd, rng, 120)
+    every = []
+    for j, cats in PD_CATEGORIES.items():
+        for c in cats:
+            row = pandas_frame(pd, rng, 1, nan=False)
+            row[PD_NAMES[j]] = pd.Series([c], dtype=pd.CategoricalDtype(categories=cats))
+            every.append(row)
+    X = pd.concat([X] + every, ignore_index=True)
+    for j, cats in PD_CATEGORIES.items():
+        X[PD_NAMES[j]] = X[PD_NAMES[j]].astype(pd.CategoricalDtype(categories=cats))
+    pred = booster.inplace_predict(X)
+    margin = booster.inplace_predict(X, predict_type="margin")
+    write_cells(os.path.join(outdir, "input.csv"), frame_cells(X), PD_NAMES)
+    write_pred(os.path.join(outdir, "predict.csv"), pred)
+    write_pred(os.path.join(outdir, "margin.csv"), margin)
+    clf = xgb.XGBClassifier()
+    clf.load_model(json_path)
+    with open(os.path.join(outdir, "labels.csv"), "w") as fh:
+        fh.write("label\n")
+        for v in np.asarray(clf.predict(X)).ravel():
+            fh.write("%d\n" % int(v))
+
+    # Categories the model never saw: XGBoost refuses them.
+    unseen = []
+    for j, values in PD_UNSEEN.items():
+        for v in values:
+            row = pandas_frame(pd, rng, 1, nan=False)
+            row[PD_NAMES[j]] = pd.Series([v], dtype=pd.CategoricalDtype(categories=[v]))
+            try:
+                booster.inplace_predict(row)
+                outcome = "predicted"
+            except xgb.core.XGBoostError as e:
+                outcome = str(e).strip().splitlines()[0].split(": ", 1)[-1][:160]
+            unseen.append({"column": PD_NAMES[j], "value": str(v), "xgboost": outcome})
+    with open(json_path) as fh:
+        cats = json.load(fh)["learner"]["gradient_booster"]["model"]["cats"]
+    meta = {
+        "library": "xgboost", "library_version": XGB_VERSION, "case": name,
+        "objective": "binary:logistic", "booster": "gbtree", "models": ["model.json", "model.ubj"],
+        "input": "input.csv", "predict": "predict.csv", "margin": "margin.csv", "predict_kind": "float",
+        "feature_names": True, "num_features": len(PD_NAMES), "num_rows": int(len(X)),
+        "labels": "labels.csv", "labels_source": "XGBClassifier.load_model(model.json).predict(frame)",
+        "train_params": params,
+        "input_source": "pandas DataFrame with categorical columns city, plan (strings) and zip_code "
+                        "(integers); input.csv holds their values, not codes",
+        "predict_source": "Booster.inplace_predict(frame): XGBoost re-codes the frame by the categories "
+                          "the model recorded (model.cats.enc)",
+        "categories": {PD_NAMES[j]: [str(c) for c in cats_] for j, cats_ in PD_CATEGORIES.items()},
+        "cats_enc": cats["enc"],
+        "unseen_categories": unseen,
+        "notes": "3.1+: a model trained on pandas categoricals stores their categories and predicts "
+                 "from values; a value outside them is an error",
+    }
+    write_json(os.path.join(outdir, "case.json"), meta, indent=1, sort_keys=False)
+    return meta
+
+
 def main():
     args = parse_args(__doc__, "models/xgboost")
     root = version_dir(args.out, XGB_VERSION, args.only)
@@ -655,6 +791,13 @@ def main():
         done.append(case.name)
         print("  ok   %-34s trees=%-4d rows=%d+%d" % (
             case.name, meta["num_trees"], meta["num_rows"], meta.get("extra", {}).get("num_rows", 0)))
+    if VER >= (3, 1) and (not args.only or "pandas_categorical" in args.only):
+        meta = generate_pandas_case(root)
+        done.append("pandas_categorical")
+        print("  ok   %-34s rows=%d unseen refused=%d" % ("pandas_categorical", meta["num_rows"],
+                                                sum(u["xgboost"] != "predicted" for u in meta["unseen_categories"])))
+    elif VER < (3, 1):
+        skipped.append(("pandas_categorical", "needs xgboost >= 3.1 (models record categories from 3.1)"))
     if args.only is None:
         write_skipped(root, XGB_VERSION, done, skipped)
     print("generated %d cases, skipped %d" % (len(done), len(skipped)))

@@ -33,6 +33,7 @@ nlohmann::json to_json(const ModelSummary& s) {
                      {"missing_zero_to_default", s.missing_zero_to_default},
                      {"base_scores_first", s.base_scores_first}, {"scale", s.scale}}},
           {"category_labels", s.category_labels},
+          {"unknown_category_label", s.unknown_category_label_is_error ? "error" : "missing"},
           {"linear", s.has_linear},
           {"preprocessing", {{"inputs", s.num_inputs}, {"input_names", s.input_names}, {"steps", s.steps}}},
           {"network", {{"precision", s.network_precision}, {"layers", s.layers}, {"int8_layers", s.int8_layers}}}};
@@ -53,7 +54,7 @@ void print_table(const ModelSummary& s, const std::string& engine, size_t memory
   if (!s.feature_names.empty()) row("feature names", join(s.feature_names, 12));
   for (size_t f = 0; f < s.category_labels.size(); ++f)
     if (!s.category_labels[f].empty())
-      row("category labels", s.feature_names[f] + ": " + join(s.category_labels[f], 6) + " (CSV text, unknown = missing)");
+      row("category labels", s.feature_names[f] + ": " + join(s.category_labels[f], 6) + (s.unknown_category_label_is_error ? " (CSV text, unknown = error)" : " (CSV text, unknown = missing)"));
   row("outputs", std::to_string(s.output_width) + " (" + join(s.output_names, 8) + "), margin width " +
                      std::to_string(s.num_outputs));
   row("transform", s.transform + " in " + s.output_precision);

@@ -1,5 +1,7 @@
 // xylem::Model: loads through formats/, predicts through the reference predictor.
 #include <algorithm>
+#include <charconv>
+#include <cmath>
 #include <fstream>
 #include <limits>
 #include <unordered_map>
@@ -31,6 +33,25 @@ formats::ModelFormat to_internal(ModelFormat f) {
     case ModelFormat::Onnx: return formats::ModelFormat::Onnx;
   }
   return formats::ModelFormat::Auto;
+}
+
+// The shortest text of the number `cell` holds ("10.0" -> "10", "0.50" -> "0.5"); false when
+// it is not a finite number.
+bool shortest_number_text(const std::string& cell, std::string& out) {
+  double v = 0;
+  const char* end = cell.data() + cell.size();
+  auto r = std::from_chars(cell.data(), end, v);
+  if (cell.empty() || r.ec != std::errc() || r.ptr != end || !std::isfinite(v)) return false;
+  char buf[64];
+  auto w = std::to_chars(buf, buf + sizeof buf, v);
+  out.assign(buf, w.ptr);
+  return true;
+}
+
+// Empty cells and the CSV reader's missing-value spellings (formats/csv_table.cc) stay
+// missing, whatever the rule for unknown labels.
+bool is_missing_text(const std::string& cell) {
+  return cell.empty() || cell == "nan" || cell == "NaN" || cell == "NA" || cell == "NAN";
 }
 
 // Rows per task: enough work that handing it to another thread pays.
@@ -173,8 +194,20 @@ std::vector<double> Model::rows_from_table(const CsvTable& table) const {
     std::unordered_map<std::string_view, double> code;
     for (size_t i = 0; i < labels.size(); ++i) code.emplace(labels[i], static_cast<double>(i));
     for (size_t r = 0; r < table.rows; ++r) {
-      auto it = code.find(table.texts[r * n_text + k]);
-      rows[r * n_features + f] = it == code.end() ? std::numeric_limits<double>::quiet_NaN() : it->second;
+      const std::string& cell = table.texts[r * n_text + k];
+      auto it = code.find(cell);
+      // A number written another way ("10.0", "010" for the category 10) is that number, as
+      // pandas reads it; labels hold numbers in their shortest text.
+      std::string number;
+      if (it == code.end() && shortest_number_text(cell, number)) it = code.find(number);
+      if (it != code.end()) {
+        rows[r * n_features + f] = it->second;
+        continue;
+      }
+      if (m.unknown_category_label_is_error && !is_missing_text(cell))
+        throw Error("data row " + std::to_string(r + 1) + ", column \"" + m.feature_names[f] + "\": category \"" + cell +
+                    "\" is not one the model was trained on (" + std::to_string(labels.size()) + " known)");
+      rows[r * n_features + f] = std::numeric_limits<double>::quiet_NaN();
     }
   }
   return rows;

@@ -65,6 +65,7 @@ ModelSummary Model::summary() const {
   s.base_scores_first = m.output.base_scores_first;
   s.scale = m.output.scale;
   s.category_labels = m.category_labels;
+  s.unknown_category_label_is_error = m.unknown_category_label_is_error;
   for (const ir::Tree& tree : m.ensemble.trees)
     for (int32_t i = 0; i < tree.num_nodes(); ++i) {
       if (tree.is_leaf(i) || tree.split_kinds[i] == ir::SplitKind::Categorical) continue;

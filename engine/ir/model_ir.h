@@ -293,6 +293,10 @@ struct Model {
   // unknown label is missing. Empty (no feature has labels) or num_features lists,
   // empty for features without labels.
   std::vector<std::vector<std::string>> category_labels;
+  // What a label that is not among them means: missing (LightGBM, where pandas codes it
+  // -1), or an error naming it (XGBoost 3.1+, which refuses a category not in the
+  // training set).
+  bool unknown_category_label_is_error = false;
   int32_t num_outputs = 1;                 // width of the margin
   Task task = Task::Regression;
   // Classifiers: the label of each class, in the order of the probability columns (or of

@@ -49,7 +49,11 @@ class Checker {
   }
 
   void check_category_labels() {
-    if (m_.category_labels.empty()) return;
+    if (m_.category_labels.empty()) {
+      if (m_.unknown_category_label_is_error)
+        fail("features.unknown_category_label", "\"error\" without category_labels");
+      return;
+    }
     if (m_.category_labels.size() != static_cast<size_t>(m_.num_features))
       fail("features.category_labels", "has " + std::to_string(m_.category_labels.size()) + " entries for " +
                                            std::to_string(m_.num_features) + " features");

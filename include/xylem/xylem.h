@@ -79,6 +79,7 @@ struct ModelSummary {
   bool base_scores_first = true;                      // false: added after the sum (and scale)
   double scale = 1.0;
   std::vector<std::vector<std::string>> category_labels;  // per feature (empty when none), see label_columns()
+  bool unknown_category_label_is_error = false;           // a cell that is no label: an error (XGBoost), else missing
   int max_depth = 0;
   double mean_leaf_depth = 0;
   bool has_linear = false;
