@@ -916,6 +916,17 @@ def generate_case(case, outdir):
     }
     if hasattr(est, "classes_"):
         meta["classes"] = [int(c) for c in est.classes_]
+        # The class predict() gives each row (labels.csv), by scikit-learn's own rule.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            warnings.simplefilter("ignore", RuntimeWarning)
+            classes = model.predict(Xp)
+        with open(os.path.join(outdir, "labels.csv"), "w", newline="\n") as fh:
+            fh.write("label\n")
+            for v in np.asarray(classes).ravel():
+                fh.write("%d\n" % int(v))
+        meta["labels"] = "labels.csv"
+        meta["labels_source"] = "predict(X)"
     if getattr(est, "n_iter_", None) is not None:
         meta["n_iter"] = int(np.max(est.n_iter_))
     if case.float32:

@@ -101,7 +101,8 @@ TEST(LabelsSuite, EveryClassifierOfTheseLibrariesIsChecked) {
   size_t checked = 0;
   for (const ConformanceCase& c : conformance_cases()) {
     // (ONNX graphs have a label output only when the converter wrote one: those are in label_cases().)
-    const bool covered_library = c.name.rfind("xgboost_", 0) == 0 || c.name.rfind("catboost_", 0) == 0;
+    const bool covered_library = c.name.rfind("xgboost_", 0) == 0 || c.name.rfind("catboost_", 0) == 0 ||
+                                 c.name.rfind("scikit_learn_", 0) == 0;
     const std::string task = Model::load(c.model_file).task();
     if (!covered_library || (task != "binary_classification" && task != "multiclass_classification")) continue;
     const bool has = fs::exists(c.dir + "/labels.csv");

@@ -56,3 +56,22 @@ def class_labels(est):
     if len(set(out)) != len(out):
         raise UnsupportedError("%s: classes_ %r give duplicate labels" % (name(est), values))
     return out
+
+
+def raw_label_rule(est, binary):
+    """The rule est.predict() follows to turn raw scores into a class (xylem's label_rule),
+    read from scikit-learn's own source, since it changed between versions: 1.2's gradient
+    boosting takes the argmax of predict_proba ("auto"); later GradientBoostingClassifier
+    takes raw >= 0 and HistGradientBoostingClassifier raw > 0 for two classes, the argmax of
+    the raw scores for more."""
+    import inspect
+    src = inspect.getsource(type(est).predict)
+    if "_raw_prediction_to_decision" in src:
+        src = inspect.getsource(type(est._loss)._raw_prediction_to_decision)
+    if binary:
+        if ">= 0" in src:
+            return "margin_non_negative"
+        if "> 0" in src:
+            return "margin_positive"
+        return "auto"
+    return "argmax_margin" if "argmax(raw_predictions" in src else "auto"

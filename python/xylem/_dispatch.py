@@ -88,6 +88,8 @@ def document(obj, *, network_precision=None, ignore_class_labels=False, library_
         doc["network"] = info["network"]
     if prep is not None:
         doc["preprocessing"] = prep
+    if info.get("label_rule", "auto") != "auto":
+        doc["output"]["label_rule"] = info["label_rule"]
     doc["version"] = format_version(doc)
     labels = class_labels(est) if hasattr(est, "classes_") else None
     if labels is not None:
@@ -104,7 +106,10 @@ _V3_STEPS = ("shift_scale", "normalize")
 
 def format_version(doc):
     """2, or 3 when the document uses a version 3 rule (the exact_integer category key,
-    ONNX Runtime's transforms, shift_scale / normalize steps, a step's precision)."""
+    ONNX Runtime's transforms, shift_scale / normalize steps, a step's precision), or 4 with
+    a label_rule."""
+    if "label_rule" in doc["output"]:
+        return 4
     if doc["tree_rules"]["category_rule"].get("key") == "exact_integer":
         return 3
     if doc["output"]["transform"] in _V3_TRANSFORMS:

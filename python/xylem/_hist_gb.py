@@ -31,7 +31,7 @@ How a value becomes a category depends on the version:
 
 import numpy as np
 
-from ._common import UnsupportedError, check_classes, name
+from ._common import UnsupportedError, check_classes, name, raw_label_rule
 from ._numbers import nums
 
 
@@ -182,4 +182,5 @@ def hist_gradient_boosting_estimator(est, ignore_class_labels):
         info.update(task="binary_classification", transform="sigmoid_pair")
     else:
         info.update(task="multiclass_classification", transform="softmax")
+    info["label_rule"] = raw_label_rule(est, ncls == 2)
     return info

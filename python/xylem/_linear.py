@@ -54,16 +54,20 @@ def linear_estimator(est, ignore_class_labels):
             transform = "normalized_sigmoid"      # versions that still have multi_class
         else:
             transform = "softmax"
+        # predict() is decision_function > 0, or its argmax (LinearClassifierMixin).
         out.update(task="binary_classification" if ncls == 2 else "multiclass_classification",
-                   linear=linear, num_features=f, num_outputs=k, transform=transform, precision="float64")
+                   linear=linear, num_features=f, num_outputs=k, transform=transform, precision="float64",
+                   label_rule="margin_positive" if ncls == 2 else "argmax_margin")
         return out
     if nm == "SGDClassifier":
         linear, k, f = linear_part(est.coef_, est.intercept_)
         ncls = len(est.classes_)
         check_classes(est, ncls, ignore_class_labels)
+        rule = None
         if est.loss == "log_loss":
             transform = "sigmoid_pair" if ncls == 2 else "normalized_sigmoid"
             kind = "proba"
+            rule = "margin_positive" if ncls == 2 else "argmax_margin"
         elif est.loss == "modified_huber":
             raise UnsupportedError("SGDClassifier(loss='modified_huber'): its predict_proba "
                                    "(clip((d+1)/2), normalised) has no xylem transform")
@@ -73,6 +77,8 @@ def linear_estimator(est, ignore_class_labels):
         out.update(task="binary_classification" if ncls == 2 else "multiclass_classification",
                    linear=linear, num_features=f, num_outputs=k, transform=transform,
                    precision="float64", predict_kind=kind)
+        if rule:
+            out["label_rule"] = rule
         return out
     if nm in CLASS_INDEX:
         linear, k, f = linear_part(est.coef_, est.intercept_)
@@ -102,7 +108,9 @@ def linear_estimator(est, ignore_class_labels):
         linear, k, f = linear_part(np.array(coefs), np.array(intercepts))
         out.update(task="binary_classification" if ncls == 2 else "multiclass_classification",
                    linear=linear, num_features=f, num_outputs=k,
-                   transform="sigmoid_pair" if k == 1 else "normalized_sigmoid", precision="float64")
+                   transform="sigmoid_pair" if k == 1 else "normalized_sigmoid", precision="float64",
+                   # predict(): decision > 0 with one estimator, else the argmax of the decisions
+                   label_rule="margin_positive" if k == 1 else "argmax_margin")
         out["objective"] = "OneVsRestClassifier(%s)" % name(est.estimators_[0])
         return out
     return None

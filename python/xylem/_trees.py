@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 
-from ._common import UnsupportedError, check_classes, is_, name, sklearn_version
+from ._common import UnsupportedError, check_classes, is_, name, raw_label_rule, sklearn_version
 from ._numbers import nums
 
 TREE_RULES = {"input_precision": "float32", "threshold_precision": "float64"}
@@ -159,6 +159,7 @@ def gradient_boosting_estimator(est, ignore_class_labels):
         info.update(task="binary_classification", transform="sigmoid_pair")   # [1 - expit(raw), expit(raw)]
     else:
         info.update(task="multiclass_classification", transform="softmax")
+    info["label_rule"] = raw_label_rule(est, ncls == 2)
     return info
 
 
