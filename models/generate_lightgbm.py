@@ -862,6 +862,19 @@ def generate_case(case, outdir):
         meta["model_text_records_best_iteration"] = "best_iteration" in text
         meta["early_stopping_rounds"] = 5
 
+    # The class LGBMClassifier.predict() gives each row (labels.csv): its code (sklearn.py,
+    # predict and predict_proba) on the Booster's probabilities, since a Booster's file cannot
+    # be loaded into an LGBMClassifier: argmax of [1 - p, p] for binary, of the K
+    # probabilities for multiclass and multiclassova.
+    if case.params.get("objective") in ("binary", "multiclass", "multiclassova", "cross_entropy"):
+        proba = pred if np.ndim(pred) == 2 else np.vstack((1.0 - pred, pred)).transpose()
+        with open(os.path.join(outdir, "labels.csv"), "w", newline="\n") as fh:
+            fh.write("label\n")
+            for v in np.argmax(proba, axis=1):
+                fh.write("%d\n" % int(v))
+        meta["labels"] = "labels.csv"
+        meta["labels_source"] = "LGBMClassifier.predict's rule on Booster.predict: argmax(predict_proba)"
+
     write_json(os.path.join(outdir, "case.json"), meta, indent=1)
     return meta
 
