@@ -78,6 +78,9 @@ Constant to_constant(const onnx::TensorProto& t, const std::string& where) {
         for (int32_t v : t.int32_data()) c.values.push_back(v);
       }
       break;
+    case kString:
+      c.strings.assign(t.string_data().begin(), t.string_data().end());
+      break;
     default:
       throw Error(where + ": tensor '" + t.name() + "' holds " + type_name(c.data_type) + " values, which xylem does not read");
   }
@@ -87,8 +90,9 @@ Constant to_constant(const onnx::TensorProto& t, const std::string& where) {
     expected *= static_cast<size_t>(d);
     if (expected > (size_t{1} << 31)) throw Error(where + ": tensor '" + t.name() + "' is larger than 2^31 values");
   }
-  if (c.values.size() != expected)
-    throw Error(where + ": tensor '" + t.name() + "' has " + std::to_string(c.values.size()) + " values for its shape (" +
+  const size_t count = c.data_type == kString ? c.strings.size() : c.values.size();
+  if (count != expected)
+    throw Error(where + ": tensor '" + t.name() + "' has " + std::to_string(count) + " values for its shape (" +
                 std::to_string(expected) + ")");
   return c;
 }

@@ -25,14 +25,18 @@ namespace xylem::formats::onnx_io {
 // int64 values below 2^53).
 struct Constant {
   std::vector<int64_t> dims;
-  std::vector<double> values;
-  int32_t data_type = 0;  // TensorProto.DataType: 1 float, 11 double, 7 int64, ...
+  std::vector<double> values;  // numeric tensors
+  // String tensors: their strings, and no values. skl2onnx keeps a classifier's string class
+  // labels in one, read only by the label output, which xylem does not follow.
+  std::vector<std::string> strings;
+  int32_t data_type = 0;  // TensorProto.DataType: 1 float, 11 double, 7 int64, 8 string, ...
 };
 
 // ONNX element types xylem meets.
 inline constexpr int32_t kFloat = 1;
 inline constexpr int32_t kInt32 = 6;
 inline constexpr int32_t kInt64 = 7;
+inline constexpr int32_t kString = 8;
 inline constexpr int32_t kDouble = 11;
 
 class Node {

@@ -124,9 +124,16 @@ class Walk {
     return *row;
   }
 
+  // A constant the operator computes with: never a string tensor (those hold labels).
+  const Constant* numeric_constant(const Node& n, const std::string& name) {
+    const Constant* c = g_.constant(name);
+    if (c && c->data_type == onnx_io::kString) n.fail("reads the string tensor '" + name + "' as numbers");
+    return c;
+  }
+
   const Constant& constant_input(const Node& n) {
     for (const std::string& in : n.inputs())
-      if (const Constant* c = g_.constant(in)) return *c;
+      if (const Constant* c = numeric_constant(n, in)) return *c;
     n.fail("needs a constant operand");
   }
 
@@ -187,7 +194,7 @@ class Walk {
   void pass(const Node& n) { cur_ = n.outputs().at(0); }
 
   void reshape(const Node& n) {
-    const Constant* shape = n.inputs().size() > 1 ? g_.constant(n.inputs()[1]) : nullptr;
+    const Constant* shape = n.inputs().size() > 1 ? numeric_constant(n, n.inputs()[1]) : nullptr;
     if (!shape) n.fail("needs a constant shape");
     const int64_t columns = current_width();
     const auto& v = shape->values;
@@ -313,7 +320,7 @@ class Walk {
     const int32_t in = layers_.empty() ? width_ : layers_.back().outputs;
     if (layers_.empty()) network_precision_ = precision_;
     if (n.inputs().size() < 2) n.fail("needs a weight matrix");
-    const Constant* w = g_.constant(n.inputs()[1]);
+    const Constant* w = numeric_constant(n, n.inputs()[1]);
     if (!w) n.fail("the weight matrix '" + n.inputs()[1] + "' is not a constant");
     if (w->dims.size() != 2) n.fail("the weight matrix is not 2-D");
     const bool trans_b = n.op() == "Gemm" && n.i("transB", 0) != 0;
@@ -333,7 +340,7 @@ class Walk {
                                                                : w->values[static_cast<size_t>(i * cols + o)];
     l.bias.assign(static_cast<size_t>(cols), 0.0);
     if (n.op() == "Gemm" && n.inputs().size() > 2 && !n.inputs()[2].empty()) {
-      const Constant* c = g_.constant(n.inputs()[2]);
+      const Constant* c = numeric_constant(n, n.inputs()[2]);
       if (!c) n.fail("the bias is not a constant");
       l.bias = per_column(n, c->values, l.outputs, "the bias");
     } else if (n.op() == "MatMul") {
@@ -368,7 +375,7 @@ class Walk {
 
   // skl2onnx's binary MLP: p = Sigmoid(...), then Concat(Sub(1, p), p).
   void complement(const Node& n) {
-    const Constant& one = *g_.constant(n.inputs()[0]);
+    const Constant& one = *numeric_constant(n, n.inputs()[0]);
     if (one.values.size() != 1 || one.values[0] != 1.0) n.fail("only 1 - x is supported as a constant minus the row");
     if (n.inputs().size() != 2 || n.inputs()[1] != cur_ || current_width() != 1)
       n.fail("1 - x of something other than the one output xylem follows");

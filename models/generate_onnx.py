@@ -650,6 +650,15 @@ def sk_cases():
         RandomForestClassifier(n_estimators=5, max_depth=3, random_state=0),
         y=lambda rng, X: np.array(["cat", "dog", "emu"])[LAB.classes(3)(rng, X).astype(int)],
         notes="classes_ = ['cat','dog','emu']: classlabels_strings, string label output")
+    C["mlp_classifier_string_labels_binary"] = clf(
+        MLPClassifier(hidden_layer_sizes=(16,), max_iter=300, random_state=0),
+        y=lambda rng, X: np.array(["no", "yes"])[LAB.binary(rng, X).astype(int)], dense=True, scale=True,
+        notes="classes_ = ['no', 'yes']: the labels live in a string initializer 'classes' that only the "
+              "label output reads (ArgMax, ArrayFeatureExtractor), and in ZipMap's classlabels_strings")
+    C["mlp_classifier_string_labels_multiclass"] = clf(
+        MLPClassifier(hidden_layer_sizes=(16, 8), max_iter=300, random_state=0),
+        y=lambda rng, X: np.array(["setosa", "versicolor", "virginica"])[LAB.classes(3)(rng, X).astype(int)],
+        dense=True, scale=True, notes="classes_ = ['setosa', 'versicolor', 'virginica'], as the binary case")
     C["random_forest_classifier_int_labels"] = clf(
         RandomForestClassifier(n_estimators=5, max_depth=3, random_state=0),
         y=lambda rng, X: np.array([3, 7, 10])[LAB.classes(3)(rng, X).astype(int)],

@@ -333,6 +333,23 @@ TEST(MalformedOnnx, DenseChainsAreChecked) {
   expect_error(relu.bytes(), {"(Relu)", "does not follow a dense layer"});
 }
 
+// String tensors (skl2onnx's class labels) are read, but never computed with.
+TEST(MalformedOnnx, StringTensorsAreNotNumbers) {
+  Graph g(2);
+  auto* mm = g.node("MatMul", "");
+  mm->add_input("W");
+  auto* w = g.g->add_initializer();
+  w->set_name("W");
+  w->set_data_type(8);
+  w->add_dims(2);
+  w->add_dims(1);
+  w->add_string_data("cat");
+  w->add_string_data("dog");
+  expect_error(g.bytes(), {"(MatMul)", "reads the string tensor 'W' as numbers"});
+  w->add_string_data("emu");
+  expect_error(g.bytes(), {"initializer 'W'", "has 3 values for its shape (2)"});
+}
+
 // Random byte edits of a real converted model: each load either fails with an error or
 // gives a model that predicts (never a crash or a hang; ASan and UBSan watch).
 TEST(MalformedOnnx, RandomByteEditsNeverCrash) {
