@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <set>
 
 #include "formats/onnx_graph.h"
@@ -181,6 +182,7 @@ class Walk {
     if (is_ml(n) && op == "Imputer") return imputer(n);
     if (is_ml(n) && op == "Normalizer") return normalizer(n);
     if (op == "Mul" || op == "Add" || op == "Sub" || op == "Div") return arithmetic(n);
+    if (op == "Clip") return clip(n);
     if (op == "MatMul" || op == "Gemm") return dense(n);
     if (op == "Relu" || op == "LeakyRelu" || op == "Tanh" || op == "Sigmoid" || op == "Softmax" || op == "Gelu")
       return activation(n);
@@ -232,6 +234,7 @@ class Walk {
     s.scales = scale.empty() ? std::vector<double>(width_, 1.0) : per_column(n, scale, width_, "scale");
     add_step(std::move(s));
     pass(n);
+    last_step_output_ = cur_;
   }
 
   void imputer(const Node& n) {
@@ -271,6 +274,43 @@ class Walk {
     pass(n);
   }
 
+  // Clip (MinMaxScaler(clip=True): Mul, Add, Clip): bounds from inputs 1 and 2 (opset 11+)
+  // or the min/max attributes (opset 6), either one may be absent. It becomes the clamp of
+  // the min-max step it follows, or a clamp of its own, computed in float32 as ORT does.
+  void clip(const Node& n) {
+    need_rows(n);
+    double lo = -std::numeric_limits<double>::infinity(), hi = std::numeric_limits<double>::infinity();
+    auto bound = [&](size_t k, const char* attr, double& into) {
+      if (n.inputs().size() > k && !n.inputs()[k].empty()) {
+        const Constant* c = numeric_constant(n, n.inputs()[k]);
+        if (!c) n.fail("its bound '" + n.inputs()[k] + "' is not a constant");
+        if (c->values.size() != 1) n.fail("its bound '" + n.inputs()[k] + "' is not one value");
+        into = c->values[0];
+      } else if (n.has(attr)) {
+        into = n.f(attr);
+      }
+      if (std::isnan(into)) n.fail(std::string("its ") + attr + " bound is NaN");
+    };
+    bound(1, "min", lo);
+    bound(2, "max", hi);
+    if (lo > hi) n.fail("its min bound is above its max bound");
+    const bool after_min_max = !steps_.empty() && steps_.back().kind == ir::StepKind::MinMaxScale &&
+                               !steps_.back().clip && last_step_output_ == cur_;
+    if (!after_min_max) {
+      ir::Step s;
+      s.kind = ir::StepKind::MinMaxScale;
+      s.scales.assign(width_, 1.0);
+      s.offsets.assign(width_, 0.0);
+      add_step(std::move(s));
+    }
+    ir::Step& s = steps_.back();
+    s.clip = true;
+    s.clip_min = static_cast<float>(lo);
+    s.clip_max = static_cast<float>(hi);
+    pass(n);
+    last_step_output_ = cur_;
+  }
+
   void arithmetic(const Node& n) {
     const std::string& op = n.op();
     const Constant& c = constant_input(n);
@@ -297,7 +337,9 @@ class Walk {
       if (!steps_.empty() && last_mul_output_ == cur_) {  // Mul then Add: one x * s + o
         steps_.back().offsets = v;
         last_mul_output_.clear();
-        return pass(n);
+        pass(n);
+        last_step_output_ = cur_;
+        return;
       }
       s.kind = ir::StepKind::MinMaxScale;
       s.scales.assign(width_, 1.0);
@@ -312,6 +354,7 @@ class Walk {
     }
     add_step(std::move(s));
     pass(n);
+    last_step_output_ = cur_;
   }
 
   void dense(const Node& n) {
@@ -519,6 +562,7 @@ class Walk {
 
   const Graph& g_;
   std::string cur_, complement_, last_mul_output_;
+  std::string last_step_output_;  // the tensor the last preprocessing step computes
   int32_t width_ = 0;
   ir::Precision precision_ = ir::Precision::Float32, network_precision_ = ir::Precision::Float32;
   std::vector<ir::Step> steps_;

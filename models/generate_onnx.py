@@ -640,6 +640,9 @@ def sk_cases():
         Pipeline([("mm", MinMaxScaler()),
                   ("mlp", MLPRegressor(hidden_layer_sizes=(12,), max_iter=300, random_state=0))]),
         dense=True)
+    C["pipeline_minmax_clip_logistic"] = clf(
+        Pipeline([("mm", MinMaxScaler(clip=True)), ("lr", LogisticRegression(max_iter=500))]),
+        dense=True, notes="MinMaxScaler(clip=True): Cast, Mul, Add, Clip(0, 1) before LinearClassifier")
     C["isolation_forest"] = dict(est=IsolationForest(n_estimators=5, max_samples=64, random_state=0),
                                  gen=gen_plain, y=None, kind="classifier",
                                  target_opset={"": 17, ML: 3},
